@@ -1,0 +1,251 @@
+/**
+ * The snapshot contract (format tapedeck/1): one zod definition per file kind, used by the store
+ * to validate on load, by the recorder to write, and exported as JSON Schema for the editor.
+ */
+import { z } from 'zod';
+
+export const FORMAT = 'tapedeck/1';
+export const FORMAT_VERSION = 1;
+
+const json = z.json();
+
+export const Headers = z.record(z.string(), z.string());
+
+/** Exactly one of body (JSON), bodyText (UTF-8), bodyBase64 (binary); none for an empty body. */
+const bodyFields = {
+  body: json.optional(),
+  bodyText: z.string().optional(),
+  bodyBase64: z.string().optional(),
+};
+
+function atMostOneBody(v: { body?: unknown; bodyText?: unknown; bodyBase64?: unknown }): boolean {
+  return [v.body, v.bodyText, v.bodyBase64].filter((x) => x !== undefined).length <= 1;
+}
+const oneBodyMessage = 'give at most one of body, bodyText, bodyBase64';
+
+export const StreamEvent = z
+  .object({
+    at: z.number().nonnegative().describe('ms since the request started'),
+    event: z.string().optional(),
+    data: z.string().optional(),
+    id: z.string().optional(),
+    retry: z.number().int().nonnegative().optional(),
+    comment: z.string().optional().describe('an SSE comment line (": …"), kept for fidelity'),
+  })
+  .strict();
+export type StreamEvent = z.infer<typeof StreamEvent>;
+
+export const RecordedRequest = z
+  .object({ method: z.string(), url: z.string(), headers: Headers, ...bodyFields })
+  .strict()
+  .refine(atMostOneBody, oneBodyMessage);
+export type RecordedRequest = z.infer<typeof RecordedRequest>;
+
+export const RecordedResponse = z
+  .object({
+    status: z.number().int().min(100).max(599),
+    headers: Headers,
+    ...bodyFields,
+    stream: z.array(StreamEvent).optional().describe('SSE events with their arrival times'),
+  })
+  .strict()
+  .refine(
+    (v) => atMostOneBody(v) && !(v.stream && (v.body ?? v.bodyText ?? v.bodyBase64) !== undefined),
+    'give at most one of body, bodyText, bodyBase64, stream',
+  );
+export type RecordedResponse = z.infer<typeof RecordedResponse>;
+
+export const Usage = z
+  .object({
+    inputTokens: z.number().nonnegative(),
+    outputTokens: z.number().nonnegative(),
+    cacheReadTokens: z.number().nonnegative(),
+    cacheWriteTokens: z.number().nonnegative(),
+    reasoningTokens: z.number().nonnegative(),
+    source: z.enum(['provider', 'estimated']),
+  })
+  .strict();
+export type Usage = z.infer<typeof Usage>;
+
+export const Signature = z
+  .object({
+    upstream: z.string().optional(),
+    method: z.string().optional(),
+    path: z.string().optional().describe('"*" and globs allowed'),
+    query: json.optional(),
+    body: json
+      .optional()
+      .describe('"*", "foo*", {"$regex": "…"}, {"$any": true} match by pattern; a missing key is not compared'),
+    ignore: z.array(z.string()).optional().describe('JSON paths left out of comparison, e.g. $.messages[0].content'),
+  })
+  .strict();
+export type Signature = z.infer<typeof Signature>;
+
+// ---- Faults: one schema for call files, tapedeck.json and scenarios/NAME.json ----
+
+const Distribution = z.union([
+  z.object({ fixed: z.number().nonnegative() }).strict(),
+  z.object({ uniform: z.tuple([z.number().nonnegative(), z.number().nonnegative()]) }).strict(),
+  z.object({ normal: z.object({ mean: z.number(), sd: z.number().nonnegative() }).strict() }).strict(),
+  z
+    .object({ lognormal: z.object({ median: z.number().positive(), p95: z.number().positive() }).strict() })
+    .strict(),
+]);
+export type Distribution = z.infer<typeof Distribution>;
+
+export const FaultScope = z
+  .object({
+    upstream: z.string().optional(),
+    provider: z.string().optional(),
+    model: z.string().optional().describe('glob, e.g. claude-*'),
+    path: z.string().optional().describe('glob, e.g. /v1/*'),
+  })
+  .strict();
+
+export const FaultWhen = z
+  .object({
+    requests: z
+      .string()
+      .regex(/^\d+(-\d*)?$/, 'a request range such as "21-30", "21-" or "7"')
+      .optional(),
+    every: z.number().int().positive().optional(),
+    probability: z.number().min(0).max(1).optional(),
+    afterMs: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+const faultCommon = {
+  scope: FaultScope.optional(),
+  when: FaultWhen.optional(),
+  counter: z.enum(['upstream', 'call', 'global']).optional(),
+  name: z.string().optional().describe('shown in logs and stats'),
+};
+
+export const Fault = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('latency'),
+      ...faultCommon,
+      ttfb: Distribution.optional(),
+      perEvent: Distribution.optional(),
+      scale: z.number().nonnegative().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('rateLimit'),
+      ...faultCommon,
+      after: z.number().int().nonnegative().optional(),
+      retryAfterS: z.number().nonnegative().optional(),
+      for: z.number().int().positive().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('serverError'),
+      ...faultCommon,
+      status: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(529)]),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('hang'),
+      ...faultCommon,
+      beforeHeadersMs: z.number().nonnegative().nullable().optional(),
+      afterEvents: z.number().int().nonnegative().optional(),
+      ms: z.number().nonnegative().nullable().optional(),
+    })
+    .strict(),
+  z
+    .object({ kind: z.literal('cutStream'), ...faultCommon, afterEvents: z.number().int().nonnegative() })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('malformed'),
+      ...faultCommon,
+      mode: z.enum(['invalidJson', 'truncate', 'dropField', 'wrongType', 'toolName', 'toolArgs', 'textThenHalfTool']),
+      path: z.string().optional(),
+    })
+    .strict(),
+]);
+export type Fault = z.infer<typeof Fault>;
+export const Faults = z.array(Fault);
+
+export const Normalizer = z
+  .object({
+    pattern: z.string().describe('a regular expression applied to every string in the request'),
+    replace: z.string().default(''),
+    flags: z.string().optional(),
+  })
+  .strict();
+export type Normalizer = z.input<typeof Normalizer>;
+
+export const PriceOverride = z
+  .object({
+    inputMtok: z.number().nonnegative(),
+    outputMtok: z.number().nonnegative(),
+    cacheReadMtok: z.number().nonnegative().optional(),
+    cacheWriteMtok: z.number().nonnegative().optional(),
+  })
+  .strict();
+export type PriceOverride = z.infer<typeof PriceOverride>;
+
+export const Manifest = z
+  .object({
+    $schema: z.string().optional(),
+    format: z.string().regex(/^tapedeck\/\d+$/),
+    createdAt: z.string().optional(),
+    recorder: z.string().optional(),
+    notes: z.string().optional(),
+    normalizers: z.array(Normalizer).optional(),
+    faults: Faults.optional(),
+    prices: z.record(z.string(), PriceOverride).optional().describe('USD per million tokens, keyed by model glob'),
+  })
+  .strict();
+export type Manifest = z.infer<typeof Manifest>;
+
+export const Scenario = z
+  .object({ $schema: z.string().optional(), description: z.string().optional(), faults: Faults })
+  .strict();
+export type Scenario = z.infer<typeof Scenario>;
+
+export const Outcome = z.enum(['complete', 'aborted', 'upstream_error']);
+export type Outcome = z.infer<typeof Outcome>;
+
+export const Call = z
+  .object({
+    $schema: z.string().optional(),
+    format: z.string().regex(/^tapedeck\/\d+$/).optional(),
+    id: z.string().min(1),
+    seq: z.number().int().nonnegative(),
+    recordedAt: z.string(),
+    upstream: z.string(),
+    provider: z.string(),
+    api: z.string(),
+    model: z.string().nullable(),
+    request: RecordedRequest,
+    response: RecordedResponse,
+    outcome: Outcome,
+    timing: z.object({ ttfbMs: z.number().nonnegative(), totalMs: z.number().nonnegative() }).strict(),
+    usage: Usage.nullable(),
+    costUsd: z.number().nonnegative().nullable(),
+    costSource: z.enum(['provider', 'price-table', 'none']),
+    signature: Signature,
+    faults: Faults.optional(),
+  })
+  .strict();
+export type Call = z.infer<typeof Call>;
+
+/** One shape for every load error (CLI, stats, UI). */
+export interface LoadError {
+  file: string;
+  line?: number;
+  reason: string;
+}
+
+export const schemas = { manifest: Manifest, call: Call, signature: Signature, faults: Faults, scenario: Scenario };
+export type SchemaName = keyof typeof schemas;
+
+export function jsonSchemaOf(name: SchemaName): Record<string, unknown> {
+  return z.toJSONSchema(schemas[name], { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
