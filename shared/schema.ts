@@ -7,7 +7,8 @@ import { z } from 'zod';
 export const FORMAT = 'tapedeck/1';
 export const FORMAT_VERSION = 1;
 
-const json = z.json();
+// Bodies and signature parts are parsed JSON; typed `unknown` so code narrows before use.
+const json = z.unknown();
 
 export const Headers = z.record(z.string(), z.string());
 

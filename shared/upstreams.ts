@@ -1,0 +1,70 @@
+/** The upstream names every Tapedeck knows; `--upstream NAME=URL` adds to or overrides them. */
+export const BUILTIN_UPSTREAMS: Readonly<Record<string, string>> = {
+  openai: 'https://api.openai.com',
+  anthropic: 'https://api.anthropic.com',
+  gemini: 'https://generativelanguage.googleapis.com',
+  xai: 'https://api.x.ai',
+  openrouter: 'https://openrouter.ai/api',
+};
+
+/** The reserved first path segment for Tapedeck's own endpoints. */
+export const CONTROL_NAME = '__tapedeck';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+export function isValidUpstreamName(name: string): boolean {
+  return NAME.test(name) && name !== CONTROL_NAME;
+}
+
+/** Parses `NAME=URL`; throws an Error with a readable message on bad input. */
+export function parseUpstreamFlag(flag: string): [string, string] {
+  const eq = flag.indexOf('=');
+  if (eq <= 0) throw new Error(`--upstream wants NAME=URL, got "${flag}"`);
+  const name = flag.slice(0, eq);
+  const url = flag.slice(eq + 1);
+  if (!isValidUpstreamName(name)) throw new Error(`--upstream: "${name}" is not a valid upstream name`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`--upstream ${name}: "${url}" is not a URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new Error(`--upstream ${name}: only http and https URLs are supported`);
+  }
+  return [name, url.replace(/\/+$/, '')];
+}
+
+export interface Route {
+  name: string;
+  /** The path after the name, starting with '/', without the query. */
+  path: string;
+  /** The raw query including its '?', or ''. */
+  search: string;
+}
+
+/** Splits `/NAME/REST?Q`; null when the URL has no name segment. */
+export function parseRoute(rawUrl: string): Route | null {
+  const q = rawUrl.indexOf('?');
+  const pathPart = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  const search = q < 0 ? '' : rawUrl.slice(q);
+  const m = /^\/([^/]+)(\/.*)?$/.exec(pathPart);
+  if (!m || !m[1]) return null;
+  return { name: m[1], path: m[2] ?? '/', search };
+}
+
+export function upstreamUrl(base: string, route: Route): string {
+  return base + route.path + route.search;
+}
+
+export function parseQuery(search: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (!search || search === '?') return out;
+  for (const [k, v] of new URLSearchParams(search)) {
+    const prev = out[k];
+    if (prev === undefined) out[k] = v;
+    else if (Array.isArray(prev)) prev.push(v);
+    else out[k] = [prev, v];
+  }
+  return out;
+}
