@@ -1,0 +1,135 @@
+/** Anthropic Messages replies, streamed (named SSE events) or not. */
+import type { RecordedResponse } from '../schema.js';
+import {
+  arrayAt,
+  countAt,
+  isObject,
+  numberAt,
+  objectAt,
+  stringAt,
+  type JsonObject,
+} from './json.js';
+import {
+  addCounts,
+  joinText,
+  replyChunks,
+  zeroCounts,
+  type Reading,
+  type TokenCounts,
+} from './reading.js';
+
+function iterationCounts(u: JsonObject): TokenCounts {
+  const cacheWrite = countAt(u, 'cache_creation_input_tokens');
+  const cacheRead = countAt(u, 'cache_read_input_tokens');
+  return {
+    // Anthropic's input_tokens leaves out both cache fields; ours counts all input.
+    inputTokens: countAt(u, 'input_tokens') + cacheWrite + cacheRead,
+    outputTokens: countAt(u, 'output_tokens'),
+    cacheReadTokens: cacheRead,
+    cacheWriteTokens: cacheWrite,
+    reasoningTokens: 0,
+  };
+}
+
+/**
+ * Token counts of a Messages `usage` object. When the reply ran several sampling passes in one
+ * request (server-side compaction), the top-level fields describe the last pass only and the
+ * billed total is the sum over `usage.iterations`; passes that name another model (the advisor
+ * tool) are priced at that model's rates, so they are left out rather than mispriced.
+ */
+export function anthropicCounts(usage: JsonObject, model: string | null): TokenCounts {
+  const passes = arrayAt(usage, 'iterations').filter(
+    (it): it is JsonObject => isObject(it) && (stringAt(it, 'model') ?? model) === model,
+  );
+  const base =
+    passes.length > 0
+      ? passes.map(iterationCounts).reduce(addCounts, zeroCounts())
+      : iterationCounts(usage);
+  return {
+    ...base,
+    reasoningTokens: countAt(objectAt(usage, 'output_tokens_details'), 'thinking_tokens'),
+  };
+}
+
+/**
+ * Streams report input and cache counts in `message_start` and the final cumulative output in the
+ * last `message_delta`; newer API versions repeat input and cache counts there as well, so a later
+ * non-zero value wins, and structured fields (iterations, details) come from the latest event.
+ */
+function mergeStreamUsage(
+  start: JsonObject | undefined,
+  deltas: readonly JsonObject[],
+): JsonObject | undefined {
+  if (!start && deltas.length === 0) return undefined;
+  const merged: JsonObject = { ...start };
+  for (const d of deltas) {
+    for (const [k, v] of Object.entries(d)) {
+      if (typeof v === 'number') {
+        if (v > 0 || numberAt(merged, k) === undefined) merged[k] = v;
+      } else if (v !== null && v !== undefined) {
+        merged[k] = v;
+      }
+    }
+  }
+  return merged;
+}
+
+function hasUsage(u: JsonObject | undefined): u is JsonObject {
+  return (
+    u !== undefined &&
+    (numberAt(u, 'input_tokens') !== undefined || numberAt(u, 'output_tokens') !== undefined)
+  );
+}
+
+function blockText(block: unknown, out: string[]): void {
+  out.push(stringAt(block, 'text') ?? '', stringAt(block, 'thinking') ?? '');
+  if (isObject(block) && block['input'] !== undefined && stringAt(block, 'name')) {
+    out.push(stringAt(block, 'name') ?? '', JSON.stringify(block['input']));
+  }
+}
+
+export function readAnthropic(response: RecordedResponse): Reading {
+  const chunks = replyChunks(response);
+  let model: string | null = null;
+  let usage: JsonObject | undefined;
+  if (response.stream) {
+    let start: JsonObject | undefined;
+    const deltas: JsonObject[] = [];
+    for (const { json } of chunks) {
+      const type = stringAt(json, 'type');
+      if (type === 'message_start') {
+        const message = objectAt(json, 'message');
+        model = stringAt(message, 'model') ?? model;
+        start = objectAt(message, 'usage') ?? start;
+      } else if (type === 'message_delta') {
+        const u = objectAt(json, 'usage');
+        if (u) deltas.push(u);
+      }
+    }
+    usage = mergeStreamUsage(start, deltas);
+  } else {
+    const body = chunks[0]?.json;
+    model = stringAt(body, 'model') ?? null;
+    usage = objectAt(body, 'usage');
+  }
+  const found = hasUsage(usage) ? usage : undefined;
+  return {
+    model,
+    usage: found ? anthropicCounts(found, model) : null,
+    providerCostUsd: null,
+    replyText() {
+      const out: string[] = [];
+      for (const { json } of chunks) {
+        for (const block of arrayAt(json, 'content')) blockText(block, out);
+        blockText(objectAt(json, 'content_block'), out);
+        const delta = objectAt(json, 'delta');
+        out.push(
+          stringAt(delta, 'text') ?? '',
+          stringAt(delta, 'partial_json') ?? '',
+          stringAt(delta, 'thinking') ?? '',
+        );
+      }
+      return joinText(out);
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Which wire family a request speaks, from the shape of its path alone: the same family is served
+ * under many hosts and prefixes (OpenRouter's `/api/v1`, Gemini's OpenAI-compatible `/v1beta/openai`,
+ * Vertex's `/projects/…/publishers/google/models/…`, Azure's `/openai/v1`).
+ */
+
+export type ApiFamily =
+  | 'openai-chat'
+  | 'openai-responses'
+  | 'anthropic-messages'
+  | 'gemini'
+  | 'openai-embeddings'
+  | 'http';
+
+export interface ApiInfo {
+  family: ApiFamily;
+  api: string;
+}
+
+interface Rule {
+  pattern: RegExp;
+  info: ApiInfo;
+}
+
+// Order matters: the more specific shapes (count-token and retrieval endpoints) come before the
+// family suffixes they share a prefix with.
+const RULES: readonly Rule[] = [
+  { pattern: /\/chat\/completions$/, info: { family: 'openai-chat', api: 'chat.completions' } },
+  { pattern: /\/responses$/, info: { family: 'openai-responses', api: 'responses' } },
+  // Compaction is a billed model pass that answers with a Responses-style usage object.
+  {
+    pattern: /\/responses\/compact$/,
+    info: { family: 'openai-responses', api: 'responses.compact' },
+  },
+  {
+    pattern: /\/responses\/input_tokens$/,
+    info: { family: 'http', api: 'responses.input_tokens' },
+  },
+  // Reading a stored response again must not count its tokens a second time.
+  { pattern: /\/responses\/[^/]+$/, info: { family: 'http', api: 'responses.retrieve' } },
+  {
+    pattern: /\/v\d+[a-z0-9]*\/messages$/,
+    info: { family: 'anthropic-messages', api: 'messages' },
+  },
+  {
+    pattern: /\/v\d+[a-z0-9]*\/messages\/count_tokens$/,
+    info: { family: 'http', api: 'messages.count_tokens' },
+  },
+  { pattern: /\/embeddings$/, info: { family: 'openai-embeddings', api: 'embeddings' } },
+  { pattern: /:generateContent$/, info: { family: 'gemini', api: 'generateContent' } },
+  { pattern: /:streamGenerateContent$/, info: { family: 'gemini', api: 'streamGenerateContent' } },
+  { pattern: /:countTokens$/, info: { family: 'http', api: 'countTokens' } },
+];
+
+export function detectApi(path: string): ApiInfo {
+  const q = path.indexOf('?');
+  const bare = (q < 0 ? path : path.slice(0, q)).replace(/\/+$/, '');
+  for (const rule of RULES) {
+    if (rule.pattern.test(bare)) return { ...rule.info };
+  }
+  return { family: 'http', api: 'http' };
+}
+
+const BUILTIN_PROVIDERS = new Set(['openai', 'anthropic', 'gemini', 'xai', 'openrouter']);
+
+export function providerOf(upstream: string, family: ApiFamily): string {
+  if (BUILTIN_PROVIDERS.has(upstream)) return upstream;
+  switch (family) {
+    case 'openai-chat':
+    case 'openai-responses':
+    case 'openai-embeddings':
+      return 'openai-compatible';
+    case 'anthropic-messages':
+      return 'anthropic';
+    case 'gemini':
+      return 'gemini';
+    case 'http':
+      return 'http';
+  }
+}
+
+/** The model a Gemini path names: `/v1beta/models/gemini-2.0-flash:generateContent` → `gemini-2.0-flash`. */
+export function modelFromPath(path: string): string | null {
+  const m = /\/(?:models|tunedModels)\/([^/:?]+)(?::[A-Za-z]+)?(?:\?|$)/.exec(path);
+  return m?.[1] ? decodeURIComponent(m[1]) : null;
+}
