@@ -1,0 +1,166 @@
+/** Content decoding and the body/bodyText/bodyBase64 choice, shared by recorder and mock. */
+import { Transform, type TransformCallback } from 'node:stream';
+import zlib from 'node:zlib';
+import { Decompress as ZstdDecompress } from 'fzstd';
+
+/** Node 20's zlib has no zstd: ask upstream only for what we can always decode. */
+export const ACCEPT_ENCODING = 'gzip, deflate, br';
+
+const KNOWN = new Set(['gzip', 'x-gzip', 'deflate', 'br', 'zstd', 'identity']);
+
+export function parseEncodings(header: string | undefined): string[] {
+  if (!header) return [];
+  return header
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter((e) => e && e !== 'identity');
+}
+
+export function canDecode(encodings: readonly string[]): boolean {
+  return encodings.every((e) => KNOWN.has(e));
+}
+
+/** `deflate` is zlib-wrapped by the RFC but raw on some servers; sniff the first byte. */
+class DeflateAny extends Transform {
+  private inner: zlib.Inflate | zlib.InflateRaw | null = null;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    if (!this.inner) {
+      // 0x78 is the zlib header's CMF byte for deflate with a 32K window.
+      this.inner = (chunk[0] ?? 0) === 0x78 ? zlib.createInflate() : zlib.createInflateRaw();
+      this.inner.on('data', (d: Buffer) => this.push(d));
+      this.inner.on('error', (e) => this.destroy(e));
+    }
+    this.inner.write(chunk, done);
+  }
+  override _flush(done: TransformCallback): void {
+    if (!this.inner) return done();
+    this.inner.once('end', () => done());
+    this.inner.end();
+  }
+}
+
+class ZstdAny extends Transform {
+  private readonly inner = new ZstdDecompress((data) => {
+    this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  });
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.inner.push(chunk);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+  override _flush(done: TransformCallback): void {
+    try {
+      this.inner.push(new Uint8Array(0), true);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+}
+
+function decoderFor(encoding: string): Transform {
+  switch (encoding) {
+    case 'gzip':
+    case 'x-gzip':
+      // Some servers end gzip streams early or pad them; accept what decodes.
+      return zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    case 'deflate':
+      return new DeflateAny();
+    case 'br':
+      return zlib.createBrotliDecompress();
+    case 'zstd':
+      return new ZstdAny();
+    default:
+      throw new Error(`cannot decode content-encoding ${encoding}`);
+  }
+}
+
+/** Decoders for a content-encoding list, in the order they must be applied (last applied first). */
+export function decoders(encodings: readonly string[]): Transform[] {
+  return [...encodings].reverse().map(decoderFor);
+}
+
+export interface StoredBody {
+  body?: unknown;
+  bodyText?: string;
+  bodyBase64?: string;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function looksJson(contentType: string | undefined, text: string): boolean {
+  if (contentType && /\bjson\b/i.test(contentType)) return true;
+  const first = text.trimStart()[0];
+  return first === '{' || first === '[';
+}
+
+/**
+ * JSON bodies are stored parsed so that people can read and edit them; anything else as text, and
+ * bytes that are not UTF-8 as base64, so nothing is lost.
+ */
+export function storeBody(
+  buf: Buffer,
+  contentType: string | undefined,
+  forceBinary = false,
+): StoredBody {
+  if (buf.length === 0) return {};
+  if (forceBinary) return { bodyBase64: buf.toString('base64') };
+  let text: string;
+  try {
+    text = utf8.decode(buf);
+  } catch {
+    return { bodyBase64: buf.toString('base64') };
+  }
+  if (looksJson(contentType, text) && !hasUnsafeInteger(text)) {
+    try {
+      return { body: JSON.parse(text) as unknown };
+    } catch {
+      // not JSON after all: stored as text below
+    }
+  }
+  return { bodyText: text };
+}
+
+/** Integers beyond 2^53 would change on a JSON round trip; such bodies stay text. */
+function hasUnsafeInteger(text: string): boolean {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+      continue;
+    }
+    if (c === 34) {
+      inString = true;
+      continue;
+    }
+    if (c >= 48 && c <= 57) {
+      let j = i;
+      while (j < text.length && /[0-9]/.test(text[j] ?? '')) j++;
+      const isInteger = text[j] !== '.' && text[j] !== 'e' && text[j] !== 'E';
+      if (isInteger && j - i >= 16 && !Number.isSafeInteger(Number(text.slice(i, j)))) return true;
+      i = j - 1;
+    }
+  }
+  return false;
+}
+
+/** The bytes a stored body stands for (JSON re-serialized compactly). */
+export function bodyBytes(b: StoredBody): Buffer {
+  if (b.bodyBase64 !== undefined) return Buffer.from(b.bodyBase64, 'base64');
+  if (b.bodyText !== undefined) return Buffer.from(b.bodyText, 'utf8');
+  if (b.body !== undefined) return Buffer.from(JSON.stringify(b.body), 'utf8');
+  return Buffer.alloc(0);
+}
+
+/** What a request body means for matching: parsed JSON, text, base64 text, or undefined. */
+export function bodyForMatching(b: StoredBody): unknown {
+  if (b.body !== undefined) return b.body;
+  if (b.bodyText !== undefined) return b.bodyText;
+  if (b.bodyBase64 !== undefined) return b.bodyBase64;
+  return undefined;
+}

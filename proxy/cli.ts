@@ -1,0 +1,274 @@
+/** The `tapedeck` command line: record, mock, inspect. */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { parseUpstreamFlag } from '../shared/upstreams.js';
+import { formatLoadError, formatReport, inspectSnapshot } from './inspect.js';
+import { bufferedStderr } from './log.js';
+import { startMockServer } from './mock-server.js';
+import { startRecordServer } from './record-server.js';
+import { parseTiming } from './replay.js';
+import { ListenError, type RunningServer } from './server-util.js';
+import { SnapshotMissingError, loadSnapshot } from './store/snapshot-store.js';
+import { VERSION } from './version.js';
+
+export const EXIT_OK = 0;
+export const EXIT_CHECK_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+class UsageError extends Error {}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`--port wants a number from 0 to 65535, got "${v}"`);
+  return n;
+}
+
+function folderOf(positional: string | undefined, alias: string | undefined, flag: string): string {
+  if (positional && alias && path.resolve(positional) !== path.resolve(alias)) {
+    throw new UsageError(
+      `give the snapshot folder once: "${positional}" and ${flag} "${alias}" differ`,
+    );
+  }
+  const dir = positional ?? alias;
+  if (!dir)
+    throw new UsageError(
+      `missing the snapshot folder (e.g. tapedeck ${flag === '--out' ? 'record' : 'mock'} ./snap)`,
+    );
+  return path.resolve(dir);
+}
+
+function upstreamsOf(flags: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of flags ?? []) {
+    try {
+      const [name, url] = parseUpstreamFlag(f);
+      out[name] = url;
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  return out;
+}
+
+/** The environment a child command gets so that the official SDKs talk to us. */
+export function sdkEnv(url: string): Record<string, string> {
+  return {
+    OPENAI_BASE_URL: `${url}/openai/v1`,
+    ANTHROPIC_BASE_URL: `${url}/anthropic`,
+    GOOGLE_GEMINI_BASE_URL: `${url}/gemini`,
+    TAPEDECK_URL: url,
+  };
+}
+
+/** Serves until SIGINT/SIGTERM, or until the child command ends; returns that command's exit code. */
+async function serve(server: RunningServer, command: string[]): Promise<number> {
+  process.stdout.write(`listening on ${server.url}\n`);
+  let code = EXIT_OK;
+  if (command.length > 0) {
+    const [cmd, ...args] = command as [string, ...string[]];
+    code = await new Promise<number>((resolve) => {
+      const child = spawn(cmd, args, {
+        stdio: 'inherit',
+        env: { ...process.env, ...sdkEnv(server.url) },
+        shell: process.platform === 'win32',
+      });
+      const forwardSignal = (sig: NodeJS.Signals) => child.kill(sig);
+      process.on('SIGINT', forwardSignal);
+      process.on('SIGTERM', forwardSignal);
+      child.on('error', (e) => {
+        process.stderr.write(`tapedeck: cannot run ${cmd}: ${e.message}\n`);
+        resolve(127);
+      });
+      child.on('exit', (c, sig) => {
+        process.off('SIGINT', forwardSignal);
+        process.off('SIGTERM', forwardSignal);
+        resolve(c ?? (sig ? 128 + 1 : 1));
+      });
+    });
+  } else {
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+  }
+  await server.close();
+  return code;
+}
+
+function splitCommand(argv: string[]): [string[], string[]] {
+  const i = argv.indexOf('--');
+  return i < 0 ? [argv, []] : [argv.slice(0, i), argv.slice(i + 1)];
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [args, command] = splitCommand(argv);
+  let result: Promise<number> = Promise.resolve(EXIT_OK);
+  const program = new Command('tapedeck')
+    .description('Record LLM provider traffic, inspect it, and replay it as fake vendors.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(run tapedeck --help for usage)');
+
+  program
+    .command('record')
+    .summary('proxy the providers and write one file per call')
+    .description(
+      'Sits between your app and the providers and writes one call file per request into the snapshot folder.\n' +
+        'Point an SDK at http://HOST:PORT/NAME, e.g. OPENAI_BASE_URL=http://127.0.0.1:8080/openai/v1.\n' +
+        'Built-in names: openai, anthropic, gemini, xai, openrouter. With "-- CMD", runs CMD with the SDK\n' +
+        'base-URL variables set, then stops and exits with its code.',
+    )
+    .argument('[dir]', 'snapshot folder (created if absent)')
+    .option('--out <dir>', 'same as the positional folder')
+    .option('--port <port>', 'port, 0 for any free one', '8080')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--upstream <NAME=URL>', 'add or override an upstream (repeatable)', collect)
+    .option('--redact-header <name>', 'also redact this header (repeatable)', collect)
+    .action(
+      (
+        dir: string | undefined,
+        o: {
+          out?: string;
+          port: string;
+          host: string;
+          upstream?: string[];
+          redactHeader?: string[];
+        },
+      ) => {
+        const folder = folderOf(dir, o.out, '--out');
+        const options = {
+          dir: folder,
+          port: parsePort(o.port),
+          host: o.host,
+          upstreams: upstreamsOf(o.upstream),
+          redactHeaders: o.redactHeader ?? [],
+        };
+        result = (async () => {
+          const log = bufferedStderr();
+          const server = await startRecordServer({ ...options, log });
+          process.stderr.write(`tapedeck: recording into ${folder}\n`);
+          const code = await serve(server, command);
+          log.flush();
+          return code;
+        })();
+      },
+    );
+
+  program
+    .command('mock')
+    .summary('serve a snapshot as fake vendors')
+    .description(
+      'Answers requests from the snapshot folder with the recorded status, headers, JSON and SSE streams.\n' +
+        "Unmatched requests get a 404 in the provider's error shape naming the closest recorded call.",
+    )
+    .argument('[dir]', 'snapshot folder')
+    .option('--in <dir>', 'same as the positional folder')
+    .option('--port <port>', 'port, 0 for any free one', '8080')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--timing <mode>', 'recorded | instant | scale=FACTOR', 'recorded')
+    .option(
+      '--strict',
+      'exit 1 at shutdown if a request went unmatched or a snapshot file was invalid',
+    )
+    .option('--passthrough', 'forward unmatched requests to the real upstream')
+    .option(
+      '--upstream <NAME=URL>',
+      'add or override an upstream for --passthrough (repeatable)',
+      collect,
+    )
+    .addOption(new Option('--no-watch', 'do not reload when snapshot files change'))
+    .action(
+      (
+        dir: string | undefined,
+        o: {
+          in?: string;
+          port: string;
+          host: string;
+          timing: string;
+          strict?: boolean;
+          passthrough?: boolean;
+          upstream?: string[];
+          watch: boolean;
+        },
+      ) => {
+        const folder = folderOf(dir, o.in, '--in');
+        let timing;
+        try {
+          timing = parseTiming(o.timing);
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
+        const options = {
+          dir: folder,
+          port: parsePort(o.port),
+          host: o.host,
+          timing,
+          strict: !!o.strict,
+          passthrough: !!o.passthrough,
+          upstreams: upstreamsOf(o.upstream),
+          watch: o.watch,
+        };
+        result = (async () => {
+          const log = bufferedStderr();
+          const server = await startMockServer({ ...options, log });
+          process.stderr.write(`tapedeck: serving ${server.calls} calls from ${folder}\n`);
+          let code = await serve(server, command);
+          log.flush();
+          if (options.strict && (server.unmatched > 0 || server.loadErrors.length > 0)) {
+            process.stderr.write(
+              `tapedeck: --strict: ${server.unmatched} unmatched request(s), ${server.loadErrors.length} invalid snapshot file(s) (see /__tapedeck/misses)\n`,
+            );
+            if (code === EXIT_OK) code = EXIT_CHECK_FAILED;
+          }
+          return code;
+        })();
+      },
+    );
+
+  program
+    .command('inspect')
+    .summary('list the calls of a snapshot with tokens, latency and cost')
+    .argument('[dir]', 'snapshot folder')
+    .option('--in <dir>', 'same as the positional folder')
+    .option('--json', 'print { calls, totals, errors } as JSON')
+    .option('--strict', 'exit 1 if a snapshot file is invalid')
+    .action((dir: string | undefined, o: { in?: string; json?: boolean; strict?: boolean }) => {
+      const folder = folderOf(dir, o.in, '--in');
+      result = (async () => {
+        const report = inspectSnapshot(await loadSnapshot(folder));
+        if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        else process.stdout.write(formatReport(report) + '\n');
+        for (const e of report.errors)
+          process.stderr.write(`tapedeck: skipped ${formatLoadError(e)}\n`);
+        return o.strict && report.errors.length > 0 ? EXIT_CHECK_FAILED : EXIT_OK;
+      })();
+    });
+
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return await result;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+      )
+        return EXIT_OK;
+      return EXIT_USAGE;
+    }
+    if (e instanceof UsageError || e instanceof SnapshotMissingError || e instanceof ListenError) {
+      process.stderr.write(`tapedeck: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,95 @@
+/** `tapedeck inspect`: the calls of a snapshot as a table or as JSON, with totals. */
+import type { LoadError } from '../shared/schema.js';
+import {
+  summarizeCall,
+  totalsOf,
+  type Bucket,
+  type CallSummary,
+  type Totals,
+} from '../shared/totals.js';
+import type { Snapshot } from './store/snapshot-store.js';
+
+export interface InspectReport {
+  calls: CallSummary[];
+  totals: Totals;
+  errors: LoadError[];
+}
+
+export function inspectSnapshot(snapshot: Snapshot): InspectReport {
+  const calls = snapshot.calls.map(({ call, file }) => summarizeCall(call, file));
+  return { calls, totals: totalsOf(calls), errors: snapshot.errors };
+}
+
+export function formatCost(usd: number | null): string {
+  if (usd === null) return '—';
+  if (usd === 0) return '$0';
+  if (usd < 0.01) return `$${usd.toFixed(6)}`;
+  return `$${usd.toFixed(4)}`;
+}
+
+function ms(n: number): string {
+  return n >= 10_000 ? `${(n / 1000).toFixed(1)}s` : `${Math.round(n)}ms`;
+}
+
+function table(header: string[], rows: string[][], rightAligned: Set<number>): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function bucketRows(buckets: Record<string, Bucket>): string[][] {
+  return Object.entries(buckets)
+    .sort((a, b) => (b[1].costUsd ?? 0) - (a[1].costUsd ?? 0) || b[1].calls - a[1].calls)
+    .map(([name, b]) => [
+      name,
+      String(b.calls),
+      String(b.inputTokens),
+      String(b.outputTokens),
+      formatCost(b.costUsd),
+    ]);
+}
+
+export function formatReport(r: InspectReport): string {
+  const rows = r.calls.map((c) => [
+    String(c.seq),
+    c.provider,
+    c.model ?? '—',
+    `${c.method} ${c.path}`,
+    c.outcome === 'complete' ? String(c.status) : `${c.status} ${c.outcome}`,
+    c.stream ? 'sse' : '',
+    `${ms(c.ttfbMs)}/${ms(c.totalMs)}`,
+    c.usageSource ? `${c.inputTokens}${c.usageSource === 'estimated' ? '~' : ''}` : '—',
+    c.usageSource ? `${c.outputTokens}${c.usageSource === 'estimated' ? '~' : ''}` : '—',
+    formatCost(c.costUsd),
+  ]);
+  const out: string[] = [];
+  out.push(
+    table(
+      ['#', 'provider', 'model', 'request', 'status', 'stream', 'ttfb/total', 'in', 'out', 'cost'],
+      rows,
+      new Set([0, 7, 8, 9]),
+    ),
+  );
+  const t = r.totals;
+  out.push('');
+  out.push(
+    `${t.calls} calls · ${t.inputTokens} tokens in (${t.cacheReadTokens} cache read, ${t.cacheWriteTokens} cache write) · ${t.outputTokens} tokens out (${t.reasoningTokens} reasoning) · ${formatCost(t.costUsd)}`,
+  );
+  if (Object.keys(t.byModel).length > 0) {
+    out.push('');
+    out.push(
+      table(['model', 'calls', 'in', 'out', 'cost'], bucketRows(t.byModel), new Set([1, 2, 3, 4])),
+    );
+  }
+  if (r.calls.some((c) => c.usageSource === 'estimated'))
+    out.push('\n~ estimated with a tokenizer: the provider sent no usage');
+  return out.join('\n');
+}
+
+export function formatLoadError(e: LoadError): string {
+  return `${e.file}${e.line ? `:${e.line}` : ''}: ${e.reason}`;
+}

@@ -1,0 +1,70 @@
+/** Turns one file's text into a validated value or a LoadError with file, line and reason. */
+import type { z } from 'zod';
+import { FORMAT_VERSION, type LoadError } from '../../shared/schema.js';
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: LoadError };
+
+function lineAt(text: string, position: number): number {
+  let line = 1;
+  for (let i = 0; i < position && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** The line where a JSON path's last key is written, found by a forward scan; best effort. */
+function lineOfPath(text: string, path: readonly PropertyKey[]): number | undefined {
+  let from = 0;
+  for (const key of path) {
+    if (typeof key !== 'string') continue;
+    const at = text.indexOf(JSON.stringify(key) + ':', from);
+    if (at < 0) return undefined;
+    from = at;
+  }
+  return from > 0 ? lineAt(text, from) : undefined;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const k of path) out += typeof k === 'number' ? `[${k}]` : out ? `.${String(k)}` : String(k);
+  return out;
+}
+
+export function formatVersion(format: unknown): number | null {
+  if (typeof format !== 'string') return null;
+  const m = /^tapedeck\/(\d+)$/.exec(format);
+  return m ? Number(m[1]) : null;
+}
+
+export function parseJsonFile<T>(text: string, file: string, schema: z.ZodType<T>): Parsed<T> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const pos = /position (\d+)/.exec(message);
+    const line = pos ? lineAt(text, Number(pos[1])) : lineAt(text, text.length);
+    return { ok: false, error: { file, line, reason: `invalid JSON: ${message}` } };
+  }
+  const version = formatVersion((raw as { format?: unknown } | null)?.format);
+  if (version !== null && version > FORMAT_VERSION) {
+    return {
+      ok: false,
+      error: {
+        file,
+        reason: `written in format tapedeck/${version} by a newer Tapedeck; this one reads tapedeck/${FORMAT_VERSION}, so the file is skipped`,
+      },
+    };
+  }
+  const result = schema.safeParse(raw);
+  if (result.success) return { ok: true, value: result.data };
+  const issue = result.error.issues[0];
+  const where = issue ? formatPath(issue.path) : '';
+  const more =
+    result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
+  const error: LoadError = {
+    file,
+    reason: `${where ? where + ': ' : ''}${issue?.message ?? 'does not match the schema'}${more}`,
+  };
+  const line = issue ? lineOfPath(text, issue.path) : undefined;
+  if (line !== undefined) error.line = line;
+  return { ok: false, error };
+}

@@ -1,0 +1,227 @@
+/** The snapshot folder on disk: load and validate, write call files atomically, name them. */
+import { constants as fsConstants } from 'node:fs';
+import { access, link, mkdir, readFile, readdir, stat, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import {
+  Call,
+  FORMAT,
+  Manifest,
+  Scenario,
+  type LoadError,
+  type Manifest as ManifestT,
+  type Scenario as ScenarioT,
+} from '../../shared/schema.js';
+import { parseJsonFile } from './parse-file.js';
+
+export const MANIFEST_FILE = 'tapedeck.json';
+export const CALLS_DIR = 'calls';
+export const SCENARIOS_DIR = 'scenarios';
+
+export interface LoadedCall {
+  call: Call;
+  /** Path relative to the snapshot folder, with forward slashes: `calls/000001-….json`. */
+  file: string;
+}
+
+export interface Snapshot {
+  dir: string;
+  manifest: ManifestT | null;
+  calls: LoadedCall[];
+  scenarios: Record<string, ScenarioT>;
+  errors: LoadError[];
+}
+
+export class SnapshotMissingError extends Error {}
+
+export async function assertSnapshotDir(dir: string): Promise<void> {
+  try {
+    const s = await stat(dir);
+    if (!s.isDirectory()) throw new SnapshotMissingError(`${dir} is not a folder`);
+  } catch (e) {
+    if (e instanceof SnapshotMissingError) throw e;
+    throw new SnapshotMissingError(`snapshot folder not found: ${dir}`);
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p, fsConstants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function jsonFiles(dir: string): Promise<string[]> {
+  try {
+    const names = await readdir(dir);
+    // Temp files of an interrupted atomic write never count as calls.
+    return names.filter((n) => n.endsWith('.json')).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Reads files with bounded concurrency: enough to hide latency, few enough to keep fds free. */
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+export async function loadCallFile(
+  dir: string,
+  rel: string,
+): Promise<{ call?: LoadedCall; error?: LoadError }> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, rel), 'utf8');
+  } catch (e) {
+    return { error: { file: rel, reason: `cannot read: ${(e as Error).message}` } };
+  }
+  const parsed = parseJsonFile(text, rel, Call);
+  return parsed.ok ? { call: { call: parsed.value, file: rel } } : { error: parsed.error };
+}
+
+export async function loadSnapshot(dir: string): Promise<Snapshot> {
+  await assertSnapshotDir(dir);
+  const errors: LoadError[] = [];
+  let manifest: ManifestT | null = null;
+  const manifestPath = path.join(dir, MANIFEST_FILE);
+  if (await exists(manifestPath)) {
+    const parsed = parseJsonFile(await readFile(manifestPath, 'utf8'), MANIFEST_FILE, Manifest);
+    if (parsed.ok) manifest = parsed.value;
+    else errors.push(parsed.error);
+  }
+
+  const callNames = await jsonFiles(path.join(dir, CALLS_DIR));
+  const loaded = await mapLimit(callNames, 32, (n) => loadCallFile(dir, `${CALLS_DIR}/${n}`));
+  const calls: LoadedCall[] = [];
+  const ids = new Map<string, string>();
+  for (const r of loaded) {
+    if (r.error) errors.push(r.error);
+    if (!r.call) continue;
+    const dup = ids.get(r.call.call.id);
+    if (dup) {
+      errors.push({
+        file: r.call.file,
+        reason: `duplicate id ${r.call.call.id} (also in ${dup}); skipped`,
+      });
+      continue;
+    }
+    ids.set(r.call.call.id, r.call.file);
+    calls.push(r.call);
+  }
+  calls.sort((a, b) => a.call.seq - b.call.seq || a.file.localeCompare(b.file));
+
+  const scenarios: Record<string, ScenarioT> = {};
+  for (const n of await jsonFiles(path.join(dir, SCENARIOS_DIR))) {
+    const rel = `${SCENARIOS_DIR}/${n}`;
+    const parsed = parseJsonFile(await readFile(path.join(dir, rel), 'utf8'), rel, Scenario);
+    if (parsed.ok) scenarios[n.slice(0, -'.json'.length)] = parsed.value;
+    else errors.push(parsed.error);
+  }
+  return { dir, manifest, calls, scenarios, errors };
+}
+
+/** Creates the folder layout and a manifest when there is none; an existing manifest is never rewritten. */
+export async function initSnapshotDir(dir: string, recorder: string): Promise<void> {
+  await mkdir(path.join(dir, CALLS_DIR), { recursive: true });
+  const manifestPath = path.join(dir, MANIFEST_FILE);
+  if (await exists(manifestPath)) return;
+  const manifest: ManifestT = { format: FORMAT, createdAt: new Date().toISOString(), recorder };
+  // Written aside, then hard-linked into place: link() fails if a manifest appeared meanwhile, so a
+  // second recorder starting at the same moment can neither overwrite it nor leave half a file.
+  const tmp = `${manifestPath}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(tmp, JSON.stringify(manifest, null, 2) + '\n');
+  try {
+    await link(tmp, manifestPath);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/** The highest seq among file names `NNNNNN-….json`; recording continues after it. */
+export async function lastSeq(dir: string): Promise<number> {
+  let max = 0;
+  for (const n of await jsonFiles(path.join(dir, CALLS_DIR))) {
+    const m = /^(\d+)-/.exec(n);
+    if (m) max = Math.max(max, Number(m[1]));
+  }
+  return max;
+}
+
+function safePart(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, 60);
+}
+
+const API_SHORT: Record<string, string> = {
+  'chat.completions': 'chat',
+  streamGenerateContent: 'stream',
+  generateContent: 'generate',
+};
+
+export function callFileName(call: Pick<Call, 'seq' | 'upstream' | 'api' | 'model'>): string {
+  const parts = [
+    String(call.seq).padStart(6, '0'),
+    safePart(call.upstream),
+    safePart(API_SHORT[call.api] ?? call.api),
+  ];
+  if (call.model) parts.push(safePart(call.model));
+  return parts.filter(Boolean).join('-') + '.json';
+}
+
+/** Fixed key order, so files diff well and read the same way every time. */
+export function serializeCall(call: Call): string {
+  const ordered: Record<string, unknown> = {
+    format: call.format ?? FORMAT,
+    id: call.id,
+    seq: call.seq,
+    recordedAt: call.recordedAt,
+    upstream: call.upstream,
+    provider: call.provider,
+    api: call.api,
+    model: call.model,
+    outcome: call.outcome,
+    request: call.request,
+    response: call.response,
+    timing: call.timing,
+    usage: call.usage,
+    costUsd: call.costUsd,
+    costSource: call.costSource,
+    signature: call.signature,
+  };
+  if (call.$schema !== undefined) ordered.$schema = call.$schema;
+  if (call.faults !== undefined) ordered.faults = call.faults;
+  return JSON.stringify(ordered, null, 2) + '\n';
+}
+
+/** Writes to a temp file in the same folder and renames it, so readers never see half a file. */
+export async function writeCallFile(
+  dir: string,
+  call: Call,
+  fileName = callFileName(call),
+): Promise<string> {
+  const rel = `${CALLS_DIR}/${fileName}`;
+  await writeFileAtomic(path.join(dir, rel), serializeCall(call));
+  return rel;
+}
