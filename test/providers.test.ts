@@ -4,6 +4,7 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { ApiError, GoogleGenAI } from '@google/genai';
+import fc from 'fast-check';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -1065,6 +1066,100 @@ describe('error kinds cover the schema fault statuses', () => {
     const family: ApiFamily = status === 529 ? 'anthropic-messages' : 'openai-chat';
     expect(providerError(family, status === 529 ? 'anthropic' : 'openai', kind, 'x').status).toBe(
       status,
+    );
+  });
+});
+
+describe('analyzeExchange on arbitrary replies', () => {
+  const paths = [
+    '/v1/chat/completions',
+    '/v1/responses',
+    '/v1/messages',
+    '/v1beta/models/g%E0%A4%A:streamGenerateContent',
+    '/v1beta/models/gemini-2.0-flash:generateContent',
+    '/v1/embeddings',
+    '/v1/files',
+  ];
+  // Shapes near the real ones, so the readers get past their first checks.
+  const nearUsage = fc.record(
+    {
+      prompt_tokens: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null)),
+      input_tokens: fc.oneof(fc.integer(), fc.constant(null)),
+      cache_read_input_tokens: fc.integer({ min: -5, max: 1e6 }),
+      iterations: fc.array(fc.jsonValue(), { maxLength: 3 }),
+      prompt_tokens_details: fc.jsonValue(),
+    },
+    { requiredKeys: [] },
+  );
+  const doc = fc.oneof(
+    fc.jsonValue(),
+    fc.record(
+      {
+        type: fc.constantFrom(
+          'message_start',
+          'message_delta',
+          'response.completed',
+          'content_block_delta',
+        ),
+        model: fc.oneof(fc.string(), fc.integer()),
+        usage: nearUsage,
+        message: fc.record({ usage: nearUsage, model: fc.string() }, { requiredKeys: [] }),
+        response: fc.record({ usage: nearUsage, output: fc.jsonValue() }, { requiredKeys: [] }),
+        usageMetadata: fc.dictionary(
+          fc.constantFrom('promptTokenCount', 'thoughtsTokenCount'),
+          fc.jsonValue(),
+        ),
+        choices: fc.array(
+          fc.record({ delta: fc.jsonValue(), message: fc.jsonValue() }, { requiredKeys: [] }),
+        ),
+        candidates: fc.jsonValue(),
+        content: fc.jsonValue(),
+      },
+      { requiredKeys: [] },
+    ),
+  );
+  const reply = fc.oneof(
+    doc.map((body) => ({ body })),
+    fc.string().map((bodyText) => ({ bodyText })),
+    fc
+      .array(
+        fc.tuple(
+          fc.option(fc.string(), { nil: undefined }),
+          fc.oneof(
+            doc.map((d) => JSON.stringify(d)),
+            fc.string(),
+          ),
+        ),
+      )
+      .map((events) => ({ stream: sse(events) })),
+  );
+
+  it('never throws and yields finite, non-negative counts', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...paths),
+        fc.constantFrom('openai', 'openrouter', 'xai', 'groq', 'anthropic'),
+        fc.constantFrom(200, 201, 302, 400, 500),
+        fc.jsonValue(),
+        reply,
+        (path, upstream, status, requestBody, response) => {
+          const a = analyzeExchange(ex(upstream, path, requestBody, { ...response, status }));
+          if (a.usage) {
+            for (const k of [
+              'inputTokens',
+              'outputTokens',
+              'cacheReadTokens',
+              'cacheWriteTokens',
+              'reasoningTokens',
+            ] as const) {
+              expect(Number.isFinite(a.usage[k]) && a.usage[k] >= 0).toBe(true);
+            }
+          }
+          if (a.costUsd !== null) expect(Number.isFinite(a.costUsd) && a.costUsd >= 0).toBe(true);
+          if (status >= 400) expect(a.usage).toBeNull();
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

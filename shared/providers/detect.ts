@@ -82,5 +82,10 @@ export function providerOf(upstream: string, family: ApiFamily): string {
 /** The model a Gemini path names: `/v1beta/models/gemini-2.0-flash:generateContent` → `gemini-2.0-flash`. */
 export function modelFromPath(path: string): string | null {
   const m = /\/(?:models|tunedModels)\/([^/:?]+)(?::[A-Za-z]+)?(?:\?|$)/.exec(path);
-  return m?.[1] ? decodeURIComponent(m[1]) : null;
+  if (!m?.[1]) return null;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return m[1];
+  }
 }
