@@ -54,7 +54,9 @@ export function prepare(call: Call): Prepared {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(r.headers)) {
     const lower = name.toLowerCase();
-    if (isHopByHop(lower) || lower === 'content-length' || value === REDACTED) continue;
+    // A recorded date would be stale; Node sends the current one.
+    if (isHopByHop(lower) || lower === 'content-length' || lower === 'date' || value === REDACTED)
+      continue;
     // A stored body is decoded unless it is still-encoded base64: never a stale content-encoding.
     if (lower === 'content-encoding' && !stillEncoded) continue;
     headers[lower] = value;
