@@ -4,6 +4,9 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { ApiError, GoogleGenAI } from '@google/genai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import OpenAI from 'openai';
@@ -1162,4 +1165,38 @@ describe('analyzeExchange on arbitrary replies', () => {
       { numRuns: 300 },
     );
   });
+});
+
+describe('libraries shared/ runs in the browser too', () => {
+  /** Every module reachable from an entry point through static and dynamic imports. */
+  function importGraph(entry: string): { files: string[]; external: string[] } {
+    const files: string[] = [];
+    const external = new Set<string>();
+    const todo = [fileURLToPath(entry)];
+    while (todo.length > 0) {
+      const file = todo.pop() as string;
+      if (files.includes(file)) continue;
+      files.push(file);
+      const src = readFileSync(file, 'utf8');
+      const specs = [
+        ...src.matchAll(/^\s*(?:import|export)\b[^;'"]*?\bfrom\s*["']([^"']+)["']/gm),
+        ...src.matchAll(/^\s*import\s*["']([^"']+)["']/gm),
+        ...src.matchAll(/\b(?:import|require)\s*\(\s*["']([^"']+)["']/g),
+      ].map((m) => m[1] ?? '');
+      for (const spec of specs) {
+        if (spec.startsWith('.')) todo.push(path.resolve(path.dirname(file), spec));
+        else external.add(spec);
+      }
+    }
+    return { files, external: [...external] };
+  }
+
+  it.each(['gpt-tokenizer/encoding/o200k_base', '@pydantic/genai-prices'])(
+    '%s imports nothing outside itself',
+    (spec) => {
+      const graph = importGraph(import.meta.resolve(spec));
+      expect(graph.files.length).toBeGreaterThanOrEqual(spec.startsWith('gpt-tokenizer') ? 10 : 1);
+      expect(graph.external).toEqual([]);
+    },
+  );
 });
