@@ -1,0 +1,118 @@
+/**
+ * The one interface between the desktop UI and its host. Two transports serve it: Electron IPC
+ * (the preload object `satisfies DesktopApi`) and HTTP + WebSocket on 127.0.0.1 for `tapedeck ui`.
+ * The renderer reaches it only through `renderer/api.ts`.
+ */
+import type { LoadError, Manifest, SchemaName } from './schema.js';
+import type { CallSummary } from './totals.js';
+
+export interface AppInfo {
+  version: string;
+  mode: 'electron' | 'browser';
+  platform: string;
+  /** The folder given on the command line (or last opened), opened at start; null for the start page. */
+  initialFolder: string | null;
+}
+
+export interface SnapshotInfo {
+  /** Absolute real path of the opened folder. */
+  dir: string;
+  /** The folder's base name, for titles. */
+  name: string;
+  manifest: Manifest | null;
+  /** In seq order. */
+  calls: CallSummary[];
+  /** Files that did not load, one shape everywhere: `{ file, line?, reason }`. */
+  errors: LoadError[];
+}
+
+export interface FileContent {
+  /** Relative to the opened folder, forward slashes: `calls/000001-….json`, `tapedeck.json`. */
+  path: string;
+  text: string;
+  /** sha256 hex of the text as on disk; a save must name the hash it was based on. */
+  hash: string;
+}
+
+export type SaveResult =
+  | { ok: true; hash: string; call?: CallSummary }
+  /** The file changed on disk since `baseHash` was read: nothing was written. */
+  | { ok: false; reason: 'conflict'; current: FileContent }
+  /** The text is not valid JSON or does not match the file's schema: nothing was written. */
+  | { ok: false; reason: 'invalid'; errors: LoadError[] };
+
+export type ChangeEvent =
+  | { kind: 'call'; path: string; call: CallSummary; hash: string }
+  | { kind: 'error'; path: string; error: LoadError }
+  | { kind: 'removed'; path: string }
+  /** tapedeck.json or a scenario file changed. */
+  | { kind: 'manifest'; path: string; manifest: Manifest | null };
+
+export interface DirEntry {
+  name: string;
+  /** Absolute path. */
+  path: string;
+  /** Has a tapedeck.json or a calls/ folder. */
+  isSnapshot: boolean;
+}
+
+export interface DirListing {
+  path: string;
+  parent: string | null;
+  entries: DirEntry[];
+}
+
+export interface DesktopApi {
+  appInfo(): Promise<AppInfo>;
+  recentFolders(): Promise<string[]>;
+  /** The bundled sample snapshot's path (a few calls of each provider, one streamed, one with a fault). */
+  sampleFolder(): Promise<string>;
+  /** Native folder dialog in Electron; null in the browser, where the UI shows `listDir` instead. */
+  pickFolder(): Promise<string | null>;
+  /** Folder browser for the browser mode (folders only). Defaults to the user's home folder. */
+  listDir(path?: string): Promise<DirListing>;
+  /** Opens a snapshot folder; from then on every file operation is confined to it. */
+  openFolder(path: string): Promise<SnapshotInfo>;
+  /** Paths are relative to the opened folder; anything resolving outside it is refused. */
+  readFile(path: string): Promise<FileContent>;
+  /** Validates, then writes atomically (temp file + rename) unless the file changed since baseHash. */
+  saveFile(path: string, text: string, baseHash: string | null): Promise<SaveResult>;
+  /** JSON Schemas for Monaco, by name: call, signature, faults, manifest, scenario. */
+  schemas(): Promise<Record<SchemaName, object>>;
+  /** Live changes in the opened folder (own saves included, with their new hash). Returns unsubscribe. */
+  onChange(listener: (event: ChangeEvent) => void): () => void;
+  /** Electron only: the menu's "Open folder…" (Ctrl/Cmd+O) and similar commands. */
+  onMenu?(listener: (command: 'open-folder') => void): () => void;
+  /** Electron only (drag and drop): the path of a dropped file or folder. */
+  pathForFile?(file: unknown): string;
+}
+
+/** Methods callable over the HTTP transport: `POST /api/<method>` with a JSON array of arguments. */
+export const RPC_METHODS = [
+  'appInfo',
+  'recentFolders',
+  'sampleFolder',
+  'pickFolder',
+  'listDir',
+  'openFolder',
+  'readFile',
+  'saveFile',
+  'schemas',
+] as const satisfies ReadonlyArray<keyof DesktopApi>;
+export type RpcMethod = (typeof RPC_METHODS)[number];
+
+/**
+ * HTTP transport, for both sides to agree on:
+ * - `GET /?token=T` sets the session cookie (HttpOnly, SameSite=Strict) and redirects to `/`.
+ * - `POST /api/<method>`, body `[...args]` → 200 `{ "result": … }`, or 4xx/5xx `{ "error": { "message", "code" } }`
+ *   with code `path_outside` (403), `not_found` (404), `bad_request` (400), `no_folder` (409).
+ * - `GET /api/events` upgrades to a WebSocket that sends `ChangeEvent` JSON messages.
+ * - Every request: the session cookie (else 401), a Host of 127.0.0.1:PORT or localhost:PORT (else 403), and an
+ *   Origin, when sent, equal to the server's own (else 403).
+ */
+export const SESSION_COOKIE = 'tapedeck_session';
+
+export interface RpcError {
+  message: string;
+  code: 'path_outside' | 'not_found' | 'bad_request' | 'no_folder' | 'internal';
+}
