@@ -3,17 +3,33 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'http', 'https', 'net', 'os', 'crypto', 'zlib', 'stream', 'url', 'child_process'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'http',
+  'https',
+  'net',
+  'os',
+  'crypto',
+  'zlib',
+  'stream',
+  'url',
+  'child_process',
+];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-results/', '.bench/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-results/', '.bench/', 'samples/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
   {
     languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
@@ -26,7 +42,45 @@ export default tseslint.config(
         {
           patterns: [
             { group: nodeBuiltins, message: 'shared/ must stay free of Node imports.' },
-            { group: ['**/proxy/**', '**/renderer/**', '**/electron/**'], message: 'shared/ imports only shared/.' },
+            {
+              group: ['**/proxy/**', '**/renderer/**', '**/electron/**'],
+              message: 'shared/ imports only shared/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The renderer runs in a browser sandbox: it talks to the host only through renderer/src/api.ts.
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: nodeBuiltins,
+              message: 'the renderer cannot use Node modules; go through the DesktopApi.',
+            },
+            {
+              group: ['electron', '**/proxy/**', '**/electron/**'],
+              message: 'the renderer imports only renderer/ and shared/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Electron's side stays thin: window, menu, dialogs, IPC. Behaviour lives behind the host API.
+    files: ['electron/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/renderer/**'], message: 'electron/ does not import the renderer.' },
           ],
         },
       ],
