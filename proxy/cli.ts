@@ -1,5 +1,6 @@
 /** The `tapedeck` command line: record, mock, inspect. */
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { parseUpstreamFlag } from '../shared/upstreams.js';
@@ -66,40 +67,57 @@ export function sdkEnv(url: string): Record<string, string> {
   };
 }
 
+/** Waits for SIGINT/SIGTERM while `work` runs, so a signal cannot kill us mid-write. */
+async function holdingSignals<T>(work: (signalled: Promise<void>) => Promise<T>): Promise<T> {
+  // `on`, not `once`, and kept until the end: write-file-atomic's signal-exit re-raises a signal
+  // when it sees no other listener, which would kill us before the call being written reaches disk.
+  let onSignal: () => void = () => undefined;
+  const signalled = new Promise<void>((resolve) => (onSignal = resolve));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await work(signalled);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function runChild(command: [string, ...string[]], url: string): Promise<number> {
+  const [cmd, ...args] = command;
+  return new Promise<number>((resolve) => {
+    const child = spawn(cmd, args, {
+      stdio: 'inherit',
+      env: { ...process.env, ...sdkEnv(url) },
+      shell: process.platform === 'win32',
+    });
+    const forwardSignal = (sig: NodeJS.Signals) => child.kill(sig);
+    process.on('SIGINT', forwardSignal);
+    process.on('SIGTERM', forwardSignal);
+    const done = (code: number) => {
+      process.off('SIGINT', forwardSignal);
+      process.off('SIGTERM', forwardSignal);
+      resolve(code);
+    };
+    child.on('error', (e) => {
+      process.stderr.write(`tapedeck: cannot run ${cmd}: ${e.message}\n`);
+      done(127);
+    });
+    child.on('exit', (c, sig) => done(c ?? 128 + (sig ? (os.constants.signals[sig] ?? 0) : 0)));
+  });
+}
+
 /** Serves until SIGINT/SIGTERM, or until the child command ends; returns that command's exit code. */
 async function serve(server: RunningServer, command: string[]): Promise<number> {
   process.stdout.write(`listening on ${server.url}\n`);
-  let code = EXIT_OK;
-  if (command.length > 0) {
-    const [cmd, ...args] = command as [string, ...string[]];
-    code = await new Promise<number>((resolve) => {
-      const child = spawn(cmd, args, {
-        stdio: 'inherit',
-        env: { ...process.env, ...sdkEnv(server.url) },
-        shell: process.platform === 'win32',
-      });
-      const forwardSignal = (sig: NodeJS.Signals) => child.kill(sig);
-      process.on('SIGINT', forwardSignal);
-      process.on('SIGTERM', forwardSignal);
-      child.on('error', (e) => {
-        process.stderr.write(`tapedeck: cannot run ${cmd}: ${e.message}\n`);
-        resolve(127);
-      });
-      child.on('exit', (c, sig) => {
-        process.off('SIGINT', forwardSignal);
-        process.off('SIGTERM', forwardSignal);
-        resolve(c ?? (sig ? 128 + 1 : 1));
-      });
-    });
-  } else {
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-  }
-  await server.close();
-  return code;
+  return holdingSignals(async (signalled) => {
+    const code =
+      command.length > 0
+        ? await runChild(command as [string, ...string[]], server.url)
+        : (await signalled, EXIT_OK);
+    await server.close();
+    return code;
+  });
 }
 
 function splitCommand(argv: string[]): [string[], string[]] {
