@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Agent } from 'undici';
 import type { Call } from '../shared/schema.js';
 import { replayRequest } from './calls.js';
 import { rssBytes } from './child.js';
@@ -39,8 +40,8 @@ export const mockStartup: Figure = {
     const bigStarts: Start[] = [];
     // Alternating keeps the baseline and the measured start under the same machine load.
     for (let i = 0; i < runs; i++) {
-      emptyStarts.push(await timeStart(empty.dir, sample, 404));
-      bigStarts.push(await timeStart(big.dir, sample, 200));
+      emptyStarts.push(await timeStart(empty.dir, 0, sample, 404));
+      bigStarts.push(await timeStart(big.dir, big.count, sample, 200));
     }
     const summary = (starts: Start[]) => ({
       listening: median(starts.map((s) => s.listeningMs)),
@@ -85,7 +86,7 @@ export const mockStartup: Figure = {
  * One cold start: spawn, wait for the `listening on` line, then send the sample call's request
  * until it is answered with `status` (the snapshot's reply, or the no-match 404 for the empty one).
  */
-async function timeStart(dir: string, sample: Call, status: number): Promise<Start> {
+async function timeStart(dir: string, calls: number, sample: Call, status: number): Promise<Start> {
   const tapedeck = await startTapedeck('mock', dir, ['--timing', 'instant'], `${dir}.log`);
   const agent = keepAliveAgent();
   try {
@@ -110,9 +111,26 @@ async function timeStart(dir: string, sample: Call, status: number): Promise<Sta
     }
     const readyMs = performance.now() - tapedeck.child.spawnedAt;
     const rss = await rssBytes(tapedeck.child.pid);
+    await checkLoaded(agent, tapedeck.url, calls);
     return { listeningMs: tapedeck.listeningAfterMs, readyMs, rss };
   } finally {
     await agent.close();
     await tapedeck.child.stop();
+  }
+}
+
+/**
+ * A start that skipped files would look fast: the health endpoint's counts, where it reports
+ * them, must show every call loaded and no load error.
+ */
+async function checkLoaded(agent: Agent, url: string, calls: number): Promise<void> {
+  const res = await send(agent, { method: 'GET', url: `${url}/__tapedeck/health` });
+  if (res.status !== 200) throw new Error(`/__tapedeck/health answered ${res.status}`);
+  const health = JSON.parse(res.body.toString('utf8')) as { calls?: unknown; errors?: unknown };
+  if (typeof health.calls === 'number' && health.calls !== calls) {
+    throw new Error(`tapedeck mock loaded ${health.calls} of ${calls} calls`);
+  }
+  if (typeof health.errors === 'number' && health.errors > 0) {
+    throw new Error(`tapedeck mock reported ${health.errors} load errors`);
   }
 }
