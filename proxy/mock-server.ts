@@ -1,10 +1,11 @@
 /** `tapedeck mock`: answers from a snapshot folder, as the recorded vendors did. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { watch } from 'chokidar';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { Agent } from 'undici';
+import { FaultEngine, type Plan } from '../shared/faults/engine.js';
 import type { LiveRequest } from '../shared/matching/live-request.js';
-import { detectApi, providerOf } from '../shared/providers/detect.js';
+import { detectApi, modelFromPath, providerOf } from '../shared/providers/detect.js';
 import { providerError } from '../shared/providers/errors.js';
 import type { LoadError } from '../shared/schema.js';
 import {
@@ -18,10 +19,18 @@ import {
 import { bodyForMatching, storeBody } from './body.js';
 import { forward } from './forward.js';
 import { readBody, sendJson } from './http-util.js';
-import { buildIndex, preparedOf, type ReplayIndex } from './replay-index.js';
-import { replay, type Timing } from './replay.js';
+import { errorPrepared, malformedPrepared } from './fault-reply.js';
+import {
+  buildIndex,
+  preparedOf,
+  scopedFaults,
+  type Entry,
+  type ReplayIndex,
+} from './replay-index.js';
+import { replay, scheduleOf, send, type Timing } from './replay.js';
 import { closeServer, createServer, listen, type RunningServer } from './server-util.js';
 import { loadSnapshot } from './store/snapshot-store.js';
+import { watchFolder } from './store/watch-folder.js';
 
 export type { Timing };
 
@@ -35,7 +44,29 @@ export interface MockOptions {
   upstreams?: Record<string, string>;
   /** Reload the snapshot when its files change (default true). */
   watch?: boolean;
+  /** A scenario in scenarios/NAME.json whose faults apply on top of tapedeck.json's. */
+  scenario?: string;
+  /** Seed of the faults' random draws: the same seed gives the same faults on the same requests. */
+  seed?: string;
+  /** false: no fault engine at all (for measuring what it costs). Default true. */
+  faults?: boolean;
+  /** Also write every request as a JSON line to this file. */
+  logJson?: string;
   log?: (line: string) => void;
+}
+
+export interface RequestRecord {
+  time: string;
+  request: number;
+  upstream: string;
+  method: string;
+  path: string;
+  status: number;
+  matched: boolean;
+  call: string | null;
+  file: string | null;
+  faults: string[];
+  durationMs: number;
 }
 
 export interface Miss {
@@ -85,6 +116,15 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
   const upstreams: Record<string, string> = { ...BUILTIN_UPSTREAMS, ...opts.upstreams };
 
   let index: ReplayIndex = buildIndex(await loadSnapshot(dir));
+  const seed = opts.seed ?? '1';
+  const engine =
+    opts.faults === false
+      ? null
+      : new FaultEngine({ seed, scoped: scopedFaults(index.snapshot, opts.scenario) });
+  let startedAt = performance.now();
+  const jsonLog: WriteStream | null = opts.logJson
+    ? createWriteStream(opts.logJson, { flags: 'a' })
+    : null;
   for (const e of index.snapshot.errors)
     log(`tapedeck: skipped ${e.file}${e.line ? `:${e.line}` : ''}: ${e.reason}`);
   // Every load error ever seen counts for --strict, even if the file was fixed later.
@@ -130,6 +170,8 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
             error: { message: 'POST /__tapedeck/reset', type: 'tapedeck' },
           });
         index.matcher.reset();
+        engine?.reset();
+        startedAt = performance.now();
         stats.clear();
         misses.length = 0;
         unmatched = 0;
@@ -174,32 +216,158 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
       body: bodyForMatching(storeBody(raw, req.headers['content-type'])),
     };
     const result = index.matcher.match(live);
-    if (result.kind === 'hit') {
-      s.matched++;
-      const entry = result.call;
-      await replay(preparedOf(entry), res, timing, t0, { 'x-tapedeck-call': entry.id });
-      log(
-        `mock #${no} ${route.name} ${method} ${route.path} → ${entry.call.response.status} ${entry.id} ${Math.round(performance.now() - t0)}ms`,
+    const entry = result.kind === 'hit' ? result.call : null;
+    const family = detectApi(route.path).family;
+    let plan: Plan | null = null;
+    if (engine) {
+      const provider = entry ? entry.call.provider : providerOf(route.name, family);
+      const model = entry ? entry.call.model : modelOf(live);
+      plan = engine.plan(
+        { upstream: route.name, provider, model, path: route.path },
+        entry?.id ?? null,
+        entry?.faults ?? null,
+        t0 - startedAt,
       );
-      return;
     }
+    let status: number;
+    let faults: string[] = [];
+    if (plan && plan.fired.length > 0) {
+      ({ status, faults } = await sendWithFaults(res, route, entry, plan, t0));
+      for (const k of faults) s.faults[k] = (s.faults[k] ?? 0) + 1;
+    } else if (entry) {
+      status = entry.call.response.status;
+      await replay(preparedOf(entry), res, timing, t0, { 'x-tapedeck-call': entry.id });
+    } else {
+      status = await sendMiss(req, res, route, result.kind === 'miss' ? result : null, raw, t0);
+    }
+    if (entry) s.matched++;
+    else {
+      s.unmatched++;
+      unmatched++;
+      if (result.kind === 'miss') {
+        misses.push({
+          at: new Date().toISOString(),
+          upstream: route.name,
+          method,
+          path: route.path,
+          closest: result.closest?.id ?? null,
+          closestFile: result.closest?.file ?? null,
+          diff: result.diff,
+        });
+        if (misses.length > MAX_MISSES) misses.shift();
+      }
+    }
+    const durationMs = Math.round((performance.now() - t0) * 10) / 10;
+    const what = entry
+      ? entry.id
+      : result.kind === 'miss' && result.closest
+        ? `MISS closest ${result.closest.id}: ${result.diff.slice(0, 3).join('; ')}`
+        : 'MISS';
+    log(
+      `mock #${no} ${route.name} ${method} ${route.path} → ${status} ${what}${faults.length ? ` faults=${faults.join(',')}` : ''} ${Math.round(durationMs)}ms`,
+    );
+    if (jsonLog) {
+      const record: RequestRecord = {
+        time: new Date().toISOString(),
+        request: no,
+        upstream: route.name,
+        method,
+        path: route.path,
+        status,
+        matched: !!entry,
+        call: entry?.id ?? null,
+        file: entry?.file ?? null,
+        faults,
+        durationMs,
+      };
+      jsonLog.write(JSON.stringify(record) + '\n');
+    }
+  }
 
-    s.unmatched++;
-    unmatched++;
-    const closest = result.closest;
-    misses.push({
-      at: new Date().toISOString(),
-      upstream: route.name,
-      method,
-      path: route.path,
-      closest: closest?.id ?? null,
-      closestFile: closest?.file ?? null,
-      diff: result.diff,
+  function modelOf(live: LiveRequest): string | null {
+    const body = live.body as { model?: unknown } | undefined;
+    if (body && typeof body === 'object' && typeof body.model === 'string') return body.model;
+    return modelFromPath(live.path);
+  }
+
+  /** A reply shaped by fired faults: an error in the provider's shape, or the recording altered. */
+  async function sendWithFaults(
+    res: ServerResponse,
+    route: Route,
+    entry: Entry | null,
+    plan: Plan,
+    t0: number,
+  ): Promise<{ status: number; faults: string[] }> {
+    let faults = plan.fired.map((f) => f.kind);
+    const family = detectApi(route.path).family;
+    const headers: Record<string, string> = {};
+    if (entry) headers['x-tapedeck-call'] = entry.id;
+    if (plan.error || !entry) {
+      // Unmatched requests still meet vendor-wide faults (a 429 does not care what you asked).
+      const provider = entry ? entry.call.provider : providerOf(route.name, family);
+      if (plan.error) {
+        const p = errorPrepared(family, provider, plan.error);
+        headers['x-tapedeck-fault'] = faults.join(',');
+        await send(p, res, scheduleOf(p, { mode: 'instant' }, plan), t0, headers);
+        return { status: p.status, faults };
+      }
+    }
+    if (!entry) {
+      // Only timing faults apply to a miss; the miss itself is still reported as one.
+      faults = faults.filter((k) => k === 'latency' || k === 'hang');
+      const wait = scheduleOf(
+        errorPrepared(family, 'http', { kind: 'not_found', message: '' }),
+        { mode: 'instant' },
+        plan,
+      ).headersAt;
+      if (wait > 0) await delay(wait === Infinity ? null : wait, res);
+      return {
+        status: res.destroyed
+          ? 0
+          : await sendMiss(null, res, route, null, Buffer.alloc(0), t0, faults),
+        faults,
+      };
+    }
+    let p = preparedOf(entry);
+    if (plan.malformed) {
+      const broken = malformedPrepared(entry.call, p, plan.malformed);
+      if (broken) p = broken;
+      else {
+        faults = faults.filter((k) => k !== 'malformed');
+        log(
+          `tapedeck: malformed ${plan.malformed.mode} does not apply to ${entry.file} (nothing to break that way)`,
+        );
+      }
+    }
+    if (faults.length) headers['x-tapedeck-fault'] = faults.join(',');
+    await send(p, res, scheduleOf(p, timing, plan), t0, headers);
+    return { status: p.status, faults };
+  }
+
+  function delay(ms: number | null, res: ServerResponse): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms === null ? null : setTimeout(done, ms);
+      function done() {
+        if (timer) clearTimeout(timer);
+        res.off('close', done);
+        resolve();
+      }
+      res.once('close', done);
     });
-    if (misses.length > MAX_MISSES) misses.shift();
+  }
 
+  /** The 404 in the provider's shape, or the passthrough reply; returns the status sent. */
+  async function sendMiss(
+    req: IncomingMessage | null,
+    res: ServerResponse,
+    route: Route,
+    miss: { closest: Entry | null; diff: string[] } | null,
+    raw: Buffer,
+    t0: number,
+    faults: string[] = [],
+  ): Promise<number> {
     const base = upstreams[route.name];
-    if (passthroughAgent && base) {
+    if (req && passthroughAgent && base) {
       const capture = await forward({
         req,
         res,
@@ -214,21 +382,25 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
             type: 'tapedeck',
           },
         });
+        return 502;
       }
-      log(
-        `mock #${no} ${route.name} ${method} ${route.path} → ${capture.status ?? 502} MISS passthrough ${Math.round(performance.now() - t0)}ms`,
-      );
-      return;
+      return capture.status ?? 502;
     }
+    void t0;
     const family = detectApi(route.path).family;
-    const message = missMessage(method, route, closest, result.diff);
+    const closest = miss?.closest ?? null;
+    const message = missMessage(
+      req?.method?.toUpperCase() ?? 'POST',
+      route,
+      closest,
+      miss?.diff ?? [],
+    );
     const err = providerError(family, providerOf(route.name, family), 'not_found', message);
     const headers: Record<string, string> = { ...err.headers };
     if (closest) headers['x-tapedeck-closest'] = closest.id;
+    if (faults.length) headers['x-tapedeck-fault'] = faults.join(',');
     sendJson(res, err.status, err.body, headers);
-    log(
-      `mock #${no} ${route.name} ${method} ${route.path} → ${err.status} MISS${closest ? ` closest ${closest.id}: ${result.diff.slice(0, 3).join('; ')}` : ''}`,
-    );
+    return err.status;
   }
 
   const server = createServer((req, res) => {
@@ -253,6 +425,12 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
       try {
         const snapshot = await loadSnapshot(dir);
         index = buildIndex(snapshot);
+        try {
+          engine?.setScoped(scopedFaults(snapshot, opts.scenario));
+        } catch (e) {
+          engine?.setScoped(scopedFaults(snapshot, undefined));
+          log(`tapedeck: ${(e as Error).message}; serving without it until it is back`);
+        }
         for (const e of snapshot.errors) {
           if (!seenErrors.has(e.file + e.reason))
             log(`tapedeck: skipped ${e.file}${e.line ? `:${e.line}` : ''}: ${e.reason}`);
@@ -270,16 +448,10 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
   const watcher =
     opts.watch === false
       ? null
-      : watch(dir, {
-          ignoreInitial: true,
-          depth: 2,
-          ignored: (p: string) => /\.tmp$|\.\d+$|~$/.test(p) || /(^|[/\\])\.[^/\\]+$/.test(p),
-        }).on('all', (_event: string, p: string) => {
-          if (!p.endsWith('.json')) return;
+      : watchFolder(dir, () => {
           if (reloadTimer) clearTimeout(reloadTimer);
-          reloadTimer = setTimeout(reload, 100);
+          reloadTimer = setTimeout(reload, 0);
         });
-  if (watcher) await new Promise<void>((r) => watcher.once('ready', () => r()));
 
   const { url, port } = await listen(server, opts.port ?? 8080, opts.host ?? '127.0.0.1');
   return {
@@ -297,7 +469,8 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     reloaded: () => new Promise<void>((r) => waiters.push(r)),
     async close() {
       if (reloadTimer) clearTimeout(reloadTimer);
-      await watcher?.close();
+      watcher?.close();
+      jsonLog?.end();
       await closeServer(server);
       await passthroughAgent?.close();
     },

@@ -1,4 +1,5 @@
 /** What the mock server answers from: the valid calls of a snapshot, matched and prepared. */
+import { sourcesOf, type FaultSource } from '../shared/faults/engine.js';
 import { Matcher } from '../shared/matching/matcher.js';
 import type { Call } from '../shared/schema.js';
 import { prepare, type Prepared } from './replay.js';
@@ -10,6 +11,8 @@ export interface Entry {
   signature: Call['signature'];
   call: Call;
   file: string;
+  /** The call's own faults, or null: the common case costs nothing per request. */
+  faults: FaultSource[] | null;
   prepared?: Prepared;
 }
 
@@ -18,6 +21,8 @@ export interface ReplayIndex {
   matcher: Matcher<Entry>;
 }
 
+export class ScenarioMissingError extends Error {}
+
 export function buildIndex(snapshot: Snapshot): ReplayIndex {
   const entries: Entry[] = snapshot.calls.map(({ call, file }) => ({
     id: call.id,
@@ -25,9 +30,26 @@ export function buildIndex(snapshot: Snapshot): ReplayIndex {
     signature: call.signature,
     call,
     file,
+    faults: call.faults?.length ? sourcesOf(call.faults, `call:${call.id}`) : null,
   }));
   const matcher = new Matcher(entries, { normalizers: snapshot.manifest?.normalizers ?? [] });
   return { snapshot, matcher };
+}
+
+/** Faults applied by scope: tapedeck.json's, then the chosen scenario's. */
+export function scopedFaults(snapshot: Snapshot, scenario: string | undefined): FaultSource[] {
+  const out = sourcesOf(snapshot.manifest?.faults, 'manifest');
+  if (scenario !== undefined) {
+    const s = snapshot.scenarios[scenario];
+    if (!s) {
+      const known = Object.keys(snapshot.scenarios);
+      throw new ScenarioMissingError(
+        `no scenario "${scenario}" in ${snapshot.dir}/scenarios/ (${known.length ? `found: ${known.join(', ')}` : 'none found'})`,
+      );
+    }
+    out.push(...sourcesOf(s.faults, `scenario:${scenario}`));
+  }
+  return out;
 }
 
 /** Prepared on first use: start-up with 100,000 calls must not serialize every reply up front. */

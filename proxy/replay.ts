@@ -78,20 +78,77 @@ export function prepare(call: Call): Prepared {
   };
 }
 
+/** When each part of a reply goes out, in ms after the request was read; Infinity = never. */
+export interface Schedule {
+  headersAt: number;
+  /** One time per stream event; empty for a plain body. */
+  eventsAt: number[];
+  bodyAt: number;
+  /** Stop after this many events (or half a plain body) and destroy the socket. */
+  cutAfter: number | null;
+  /** Events from this index on (or the second half of a plain body) wait `stallMs` more. */
+  stallAfter: number | null;
+  stallMs: number;
+}
+
+/** The fault plan's say on timing; all optional, see shared/faults/engine.ts. */
+export interface TimingFaults {
+  hangBeforeHeaders: { ms: number | null } | null;
+  ttfbMs: number | null;
+  eventGapMs: ((i: number) => number) | null;
+  scale: number | null;
+  stall: { afterEvents: number; ms: number | null } | null;
+  cut: { afterEvents: number } | null;
+}
+
+export function scheduleOf(p: Prepared, timing: Timing, faults?: TimingFaults): Schedule {
+  const f = timingFactor(timing) * (faults?.scale ?? 1);
+  const hang = faults?.hangBeforeHeaders ? (faults.hangBeforeHeaders.ms ?? Infinity) : 0;
+  const ttfb = (faults?.ttfbMs ?? p.ttfbMs * f) + hang;
+  const eventsAt: number[] = [];
+  if (p.events) {
+    const gap = faults?.eventGapMs;
+    let t = ttfb;
+    p.events.forEach((e, i) => {
+      if (gap) eventsAt.push(i === 0 ? t : (t += gap(i)));
+      else eventsAt.push(ttfb + Math.max(0, e.at - p.ttfbMs) * f);
+    });
+  }
+  const stall = faults?.stall ?? null;
+  return {
+    headersAt: ttfb,
+    eventsAt,
+    bodyAt: ttfb + Math.max(0, p.totalMs - p.ttfbMs) * f,
+    cutAfter: faults?.cut?.afterEvents ?? null,
+    stallAfter: stall ? stall.afterEvents : null,
+    stallMs: stall ? (stall.ms ?? Infinity) : 0,
+  };
+}
+
+function isImmediate(s: Schedule): boolean {
+  return (
+    s.headersAt === 0 &&
+    s.bodyAt === 0 &&
+    s.cutAfter === null &&
+    s.stallAfter === null &&
+    s.eventsAt.every((t) => t === 0)
+  );
+}
+
 /**
- * Writes a prepared reply. Times are measured from `t0` (when the request was read), as they
- * were recorded from the moment the request went upstream, so drift does not accumulate.
+ * Writes a prepared reply on a schedule measured from `t0` (when the request was read), as the
+ * recording's times were measured from the moment the request went upstream, so timer drift does
+ * not accumulate. Resolves when the reply is done or the client has gone.
  */
-export function replay(
+export function send(
   p: Prepared,
   res: ServerResponse,
-  timing: Timing,
+  s: Schedule,
   t0: number,
   extraHeaders: Record<string, string>,
 ): Promise<void> {
-  const factor = timingFactor(timing);
   const headers = { ...p.headers, ...extraHeaders };
-  if (factor === 0) {
+  if (isImmediate(s)) {
     res.writeHead(p.status, headers);
     if (p.events) {
       res.write(Buffer.concat(p.events.map((e) => e.bytes)));
@@ -103,51 +160,88 @@ export function replay(
 
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | null = null;
-    let next = 0;
     const onClose = () => {
       if (timer) clearTimeout(timer);
       resolve();
     };
     res.once('close', onClose);
     const at = (ms: number, fn: () => void) => {
-      const wait = t0 + ms * factor - performance.now();
-      timer = setTimeout(fn, Math.max(0, wait));
+      // Infinity: hang until the client gives up (the close handler resolves).
+      if (ms === Infinity) return;
+      timer = setTimeout(fn, Math.max(0, t0 + ms - performance.now()));
     };
-    const finish = () => {
+    const done = (cutIt: boolean) => {
       res.off('close', onClose);
-      if (p.cut) void cut(res).then(resolve);
+      if (cutIt) void cut(res).then(resolve);
       else {
         res.end();
         resolve();
       }
     };
+    const stalledAt = (i: number, t: number) =>
+      s.stallAfter !== null && i >= s.stallAfter ? t + s.stallMs : t;
+
+    const sendBody = () => {
+      const body = p.body ?? Buffer.alloc(0);
+      if (s.cutAfter === null && s.stallAfter === null) {
+        at(s.bodyAt, () => {
+          res.off('close', onClose);
+          res.end(body);
+          resolve();
+        });
+        return;
+      }
+      const half = Math.floor(body.length / 2);
+      at(s.bodyAt, () => {
+        res.write(body.subarray(0, half));
+        if (s.cutAfter !== null) return done(true);
+        at(s.bodyAt + s.stallMs, () => {
+          res.off('close', onClose);
+          res.end(body.subarray(half));
+          resolve();
+        });
+      });
+    };
+
+    let next = 0;
     const pump = () => {
       const events = p.events as PreparedEvent[];
-      const now = (performance.now() - t0) / factor;
-      // Everything already due goes out in one write: fewer packets, same order.
+      const now = performance.now() - t0;
       const due: Buffer[] = [];
-      while (next < events.length && (events[next] as PreparedEvent).at <= now + 0.5) {
+      while (next < events.length && stalledAt(next, s.eventsAt[next] ?? 0) <= now + 0.5) {
+        if (s.cutAfter !== null && next >= s.cutAfter) break;
         due.push((events[next] as PreparedEvent).bytes);
         next++;
       }
+      // Everything already due goes out in one write: fewer packets, same order.
       if (due.length) res.write(due.length === 1 ? due[0] : Buffer.concat(due));
-      if (next < events.length) at((events[next] as PreparedEvent).at, pump);
-      else finish();
+      if (s.cutAfter !== null && next >= s.cutAfter) return done(true);
+      if (next < events.length) at(stalledAt(next, s.eventsAt[next] ?? 0), pump);
+      else done(p.cut);
     };
-    at(p.ttfbMs, () => {
+
+    at(s.headersAt, () => {
       res.writeHead(p.status, headers);
       if (p.events) {
         res.flushHeaders();
         pump();
       } else {
-        at(Math.max(p.ttfbMs, p.totalMs), () => {
-          res.off('close', onClose);
-          res.end(p.body);
-          resolve();
-        });
+        if (s.cutAfter !== null || s.stallAfter !== null) res.flushHeaders();
+        sendBody();
       }
     });
   });
+}
+
+/** A recorded reply with its recorded (or scaled, or no) timing. */
+export function replay(
+  p: Prepared,
+  res: ServerResponse,
+  timing: Timing,
+  t0: number,
+  extraHeaders: Record<string, string>,
+): Promise<void> {
+  return send(p, res, scheduleOf(p, timing), t0, extraHeaders);
 }
 
 function cut(res: ServerResponse): Promise<void> {

@@ -1,0 +1,66 @@
+/**
+ * Change notification for a snapshot folder: fs.watch on the folder, calls/ and scenarios/ only.
+ * Three directory watches, whatever the number of files; a recursive scan of a 10,000-file folder
+ * would cost seconds at start-up.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { CALLS_DIR, SCENARIOS_DIR } from './snapshot-store.js';
+
+export interface FolderWatch {
+  close(): void;
+}
+
+/** Calls `onChange(relPath)` for each changed JSON file, after `debounceMs` of quiet. */
+export function watchFolder(
+  dir: string,
+  onChange: (rels: string[]) => void,
+  debounceMs = 100,
+): FolderWatch {
+  const watchers = new Map<string, FSWatcher>();
+  let pending = new Set<string>();
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
+
+  const flush = () => {
+    timer = null;
+    const rels = [...pending];
+    pending = new Set();
+    if (rels.length && !closed) onChange(rels);
+  };
+  const note = (rel: string) => {
+    if (!rel.endsWith('.json')) return; // temp files of atomic writes end otherwise
+    pending.add(rel);
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(flush, debounceMs);
+  };
+  const arm = (sub: string) => {
+    if (watchers.has(sub) || closed) return;
+    try {
+      const w = watch(path.join(dir, sub), (_event, name) => {
+        if (!name) return;
+        const file = name.toString();
+        if (sub === '' && (file === CALLS_DIR || file === SCENARIOS_DIR)) arm(file);
+        note(sub ? `${sub}/${file}` : file);
+      });
+      w.on('error', () => {
+        w.close();
+        watchers.delete(sub);
+      });
+      watchers.set(sub, w);
+    } catch {
+      // The sub-folder does not exist yet; the root watch arms it when it appears.
+    }
+  };
+  arm('');
+  arm(CALLS_DIR);
+  arm(SCENARIOS_DIR);
+  return {
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      for (const w of watchers.values()) w.close();
+      watchers.clear();
+    },
+  };
+}
