@@ -8,6 +8,7 @@ import { formatLoadError, formatReport, inspectSnapshot } from './inspect.js';
 import { bufferedStderr } from './log.js';
 import { startMockServer } from './mock-server.js';
 import { startRecordServer } from './record-server.js';
+import { ScenarioMissingError } from './replay-index.js';
 import { parseTiming } from './replay.js';
 import { ListenError, type RunningServer } from './server-util.js';
 import { SnapshotMissingError, loadSnapshot } from './store/snapshot-store.js';
@@ -202,6 +203,10 @@ export async function main(argv: string[]): Promise<number> {
       'add or override an upstream for --passthrough (repeatable)',
       collect,
     )
+    .option('--scenario <name>', 'also apply the faults of scenarios/NAME.json')
+    .option('--seed <seed>', "seed of the faults' random draws (same seed, same faults)", '1')
+    .addOption(new Option('--no-faults', 'ignore every fault: replay exactly what was recorded'))
+    .option('--log-json <file>', 'also append one JSON line per request to FILE')
     .addOption(new Option('--no-watch', 'do not reload when snapshot files change'))
     .action(
       (
@@ -215,6 +220,10 @@ export async function main(argv: string[]): Promise<number> {
           passthrough?: boolean;
           upstream?: string[];
           watch: boolean;
+          scenario?: string;
+          seed: string;
+          faults: boolean;
+          logJson?: string;
         },
       ) => {
         const folder = folderOf(dir, o.in, '--in');
@@ -233,6 +242,10 @@ export async function main(argv: string[]): Promise<number> {
           passthrough: !!o.passthrough,
           upstreams: upstreamsOf(o.upstream),
           watch: o.watch,
+          seed: o.seed,
+          faults: o.faults,
+          ...(o.scenario !== undefined ? { scenario: o.scenario } : {}),
+          ...(o.logJson !== undefined ? { logJson: path.resolve(o.logJson) } : {}),
         };
         result = (async () => {
           const log = bufferedStderr();
@@ -283,7 +296,12 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT_OK;
       return EXIT_USAGE;
     }
-    if (e instanceof UsageError || e instanceof SnapshotMissingError || e instanceof ListenError) {
+    if (
+      e instanceof UsageError ||
+      e instanceof SnapshotMissingError ||
+      e instanceof ListenError ||
+      e instanceof ScenarioMissingError
+    ) {
       process.stderr.write(`tapedeck: ${e.message}\n`);
       return EXIT_USAGE;
     }
