@@ -16,7 +16,7 @@ import {
   upstreamUrl,
   type Route,
 } from '../shared/upstreams.js';
-import { bodyForMatching, storeBody } from './body.js';
+import { liveBody } from './body.js';
 import { forward } from './forward.js';
 import { readBody, sendJson } from './http-util.js';
 import { errorPrepared, malformedPrepared } from './fault-reply.js';
@@ -213,7 +213,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
       method,
       path: route.path,
       query: parseQuery(route.search),
-      body: bodyForMatching(storeBody(raw, req.headers['content-type'])),
+      body: liveBody(raw, req.headers['content-type']),
     };
     const result = index.matcher.match(live);
     const entry = result.kind === 'hit' ? result.call : null;

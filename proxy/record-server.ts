@@ -197,6 +197,8 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningSer
       );
       sendJson(res, err.status, err.body, err.headers);
     }
+    // The reply is out; let the next request's I/O go first, then do the bookkeeping.
+    await new Promise((r) => setImmediate(r));
     const call = buildCall({
       seq: mySeq,
       route,

@@ -86,7 +86,10 @@ export interface EngineOptions {
 export class FaultEngine {
   private seed: string;
   private scoped: readonly FaultSource[];
-  private readonly counters = new Map<string, number>();
+  // Counted on every request, faults or not, so a schedule edited in later sees the true numbers.
+  private global = 0;
+  private readonly upstreams = new Map<string, number>();
+  private readonly calls = new Map<string, number>();
 
   constructor(opts: EngineOptions) {
     this.seed = opts.seed;
@@ -99,12 +102,14 @@ export class FaultEngine {
   }
 
   reset(): void {
-    this.counters.clear();
+    this.global = 0;
+    this.upstreams.clear();
+    this.calls.clear();
   }
 
-  private bump(key: string): number {
-    const n = (this.counters.get(key) ?? 0) + 1;
-    this.counters.set(key, n);
+  private static bump(map: Map<string, number>, key: string): number {
+    const n = (map.get(key) ?? 0) + 1;
+    map.set(key, n);
     return n;
   }
 
@@ -118,13 +123,16 @@ export class FaultEngine {
     callFaults: readonly FaultSource[] | null,
     elapsedMs: number,
   ): Plan {
-    const counts: Record<'upstream' | 'call' | 'global', [string, number]> = {
-      global: ['global', this.bump('global')],
-      upstream: [`upstream:${facts.upstream}`, this.bump(`upstream:${facts.upstream}`)],
-      call: callId ? [`call:${callId}`, this.bump(`call:${callId}`)] : ['call:-', 0],
-    };
+    const global = ++this.global;
+    const upstreamN = FaultEngine.bump(this.upstreams, facts.upstream);
+    const callN = callId ? FaultEngine.bump(this.calls, callId) : 0;
     const plan = emptyPlan();
     if (this.scoped.length === 0 && (!callFaults || callFaults.length === 0)) return plan;
+    const counts: Record<'upstream' | 'call' | 'global', [string, number]> = {
+      global: ['global', global],
+      upstream: [`upstream:${facts.upstream}`, upstreamN],
+      call: [`call:${callId ?? '-'}`, callN],
+    };
 
     const candidates = [
       ...(callFaults ?? []),

@@ -69,7 +69,26 @@ function priceUsage(usage: TokenCounts): PriceUsage {
   return out;
 }
 
+// calcPrice matches the model against the whole table (~0.2 ms); the same model and token counts
+// recur a lot (retries, sequences, load tests), so recent answers are kept.
+const MEMO_SIZE = 2000;
+const memo = new Map<string, number | null>();
+
 function safeCalc(usage: PriceUsage, model: string, providerId: string | undefined): number | null {
+  const key = `${providerId ?? ''}\u0000${model}\u0000${JSON.stringify(usage)}`;
+  const hit = memo.get(key);
+  if (hit !== undefined || memo.has(key)) return hit ?? null;
+  const price = calcUncached(usage, model, providerId);
+  if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value as string);
+  memo.set(key, price);
+  return price;
+}
+
+function calcUncached(
+  usage: PriceUsage,
+  model: string,
+  providerId: string | undefined,
+): number | null {
   try {
     const r = calcPrice(usage, model, providerId ? { providerId } : undefined);
     return r && Number.isFinite(r.total_price) ? r.total_price : null;
