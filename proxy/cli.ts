@@ -1,4 +1,4 @@
-/** The `tapedeck` command line: record, mock, inspect. */
+/** The `tapedeck` command line: record, mock, inspect, ui. */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,9 @@ import { startRecordServer } from './record-server.js';
 import { ScenarioMissingError } from './replay-index.js';
 import { parseTiming } from './replay.js';
 import { ListenError, type RunningServer } from './server-util.js';
-import { SnapshotMissingError, loadSnapshot } from './store/snapshot-store.js';
+import { SnapshotMissingError, assertSnapshotDir, loadSnapshot } from './store/snapshot-store.js';
+import { startUiServer } from './ui-server.js';
+import { openBrowser } from './ui/open-browser.js';
 import { VERSION } from './version.js';
 
 export const EXIT_OK = 0;
@@ -280,6 +282,34 @@ export async function main(argv: string[]): Promise<number> {
         for (const e of report.errors)
           process.stderr.write(`tapedeck: skipped ${formatLoadError(e)}\n`);
         return o.strict && report.errors.length > 0 ? EXIT_CHECK_FAILED : EXIT_OK;
+      })();
+    });
+
+  program
+    .command('ui')
+    .summary('open the desktop UI in a browser')
+    .description(
+      'Serves the Tapedeck UI on 127.0.0.1 and opens it in your browser.\n' +
+        'The printed URL carries a secret token: only a browser that opened it can use the UI.\n' +
+        'Without a folder, the start page offers recent folders, a folder browser and a demo.',
+    )
+    .argument('[dir]', 'snapshot folder to open')
+    .option('--port <port>', 'port, 0 for any free one', '0')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .addOption(new Option('--no-open', 'do not open a browser'))
+    .action((dir: string | undefined, o: { port: string; host: string; open: boolean }) => {
+      const folder = dir ? path.resolve(dir) : null;
+      const port = parsePort(o.port);
+      result = (async () => {
+        if (folder) await assertSnapshotDir(folder);
+        const log = (line: string) => process.stderr.write(line + '\n');
+        const server = await startUiServer({ folder, port, host: o.host, log });
+        if (!['127.0.0.1', 'localhost', '::1'].includes(o.host))
+          log(
+            `tapedeck: --host ${o.host}: anyone who can reach this address and has the URL can use the UI`,
+          );
+        if (o.open) openBrowser(server.url, log);
+        return serve(server, []);
       })();
     });
 

@@ -1,0 +1,63 @@
+/** Opening a folder: the snapshot as the UI sees it, with files that point outside it refused. */
+import { lstat, readdir, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import type { SnapshotInfo } from '../../shared/desktop-api.js';
+import type { LoadError } from '../../shared/schema.js';
+import { summarizeCall } from '../../shared/totals.js';
+import { CALLS_DIR, MANIFEST_FILE, SCENARIOS_DIR, loadSnapshot } from '../store/snapshot-store.js';
+import { isInside } from './confine.js';
+
+export const OUTSIDE_REASON = 'is a symlink to a place outside the snapshot folder; not read';
+
+async function namesIn(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Relative paths of the snapshot's files that are symlinks leading out of `root`. The store reads
+ * through symlinks, and a parse error quotes the start of the file, so these must not reach the UI.
+ */
+export async function linksLeadingOut(root: string): Promise<Set<string>> {
+  const candidates = [MANIFEST_FILE, CALLS_DIR, SCENARIOS_DIR];
+  for (const dir of [CALLS_DIR, SCENARIOS_DIR])
+    for (const n of await namesIn(path.join(root, dir))) candidates.push(`${dir}/${n}`);
+  const out = new Set<string>();
+  await Promise.all(
+    candidates.map(async (rel) => {
+      const abs = path.join(root, rel);
+      try {
+        if (!(await lstat(abs)).isSymbolicLink()) return;
+        if (!isInside(root, await realpath(abs))) out.add(rel);
+      } catch {
+        // Missing or dangling: the store reports it, or never sees it.
+      }
+    }),
+  );
+  return out;
+}
+
+function under(rel: string, outside: Set<string>): string | undefined {
+  for (const o of outside) if (rel === o || rel.startsWith(o + '/')) return o;
+  return undefined;
+}
+
+/** `root` is a real path. */
+export async function loadFolder(root: string): Promise<SnapshotInfo> {
+  const outside = await linksLeadingOut(root);
+  const snapshot = await loadSnapshot(root);
+  const errors: LoadError[] = snapshot.errors.filter((e) => under(e.file, outside) === undefined);
+  for (const o of [...outside].sort()) errors.push({ file: o, reason: OUTSIDE_REASON });
+  return {
+    dir: root,
+    name: path.basename(root),
+    manifest: outside.has(MANIFEST_FILE) ? null : snapshot.manifest,
+    calls: snapshot.calls
+      .filter((c) => under(c.file, outside) === undefined)
+      .map((c) => summarizeCall(c.call, c.file)),
+    errors,
+  };
+}

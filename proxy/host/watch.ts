@@ -1,0 +1,169 @@
+/**
+ * Live changes in the opened folder as ChangeEvents: call files, the manifest and scenarios. Bursts
+ * on one file (a temp file renamed into place, an editor's several writes) become one event, read
+ * after the file settles; temp files of atomic writes never match the watched names.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { watch } from 'chokidar';
+import type { ChangeEvent } from '../../shared/desktop-api.js';
+import { Call, Manifest, Scenario, type Manifest as ManifestT } from '../../shared/schema.js';
+import { summarizeCall } from '../../shared/totals.js';
+import { parseJsonFile } from '../store/parse-file.js';
+import { CALLS_DIR, MANIFEST_FILE, SCENARIOS_DIR } from '../store/snapshot-store.js';
+import { resolveInside } from './confine.js';
+import { kindOf, sha256 } from './files.js';
+import { HostError } from './host-error.js';
+import { OUTSIDE_REASON } from './load-folder.js';
+
+export interface FolderWatch {
+  /** Resolves once the watcher sees every existing file, so later changes cannot be missed. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Longer than chokidar's 50 ms throttle of change events per file. */
+const RECHECK_MS = 80;
+
+const WATCHED_DIRS = new Set([CALLS_DIR, SCENARIOS_DIR]);
+const WATCHED_FILE = new RegExp(
+  `^(${MANIFEST_FILE.replace('.', '\\.')}|(${CALLS_DIR}|${SCENARIOS_DIR})/[^/]+\\.json)$`,
+);
+
+export function isWatched(rel: string): boolean {
+  return rel === '' || WATCHED_DIRS.has(rel) || WATCHED_FILE.test(rel);
+}
+
+type Read = { bytes: Buffer } | { missing: true } | { error: string };
+
+async function readConfined(root: string, rel: string): Promise<Read> {
+  try {
+    const target = await resolveInside(root, rel);
+    return { bytes: await readFile(target.abs) };
+  } catch (e) {
+    if (e instanceof HostError && e.code === 'not_found') return { missing: true };
+    if (e instanceof HostError && e.code === 'path_outside') return { error: OUTSIDE_REASON };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { missing: true };
+    return { error: `cannot read: ${(e as Error).message}` };
+  }
+}
+
+async function currentManifest(root: string): Promise<ManifestT | null> {
+  const read = await readConfined(root, MANIFEST_FILE);
+  if (!('bytes' in read)) return null;
+  const parsed = parseJsonFile(read.bytes.toString('utf8'), MANIFEST_FILE, Manifest);
+  return parsed.ok ? parsed.value : null;
+}
+
+/** What `rel` is on disk now: the event that describes it, and a fingerprint of its state. */
+export async function describe(
+  root: string,
+  rel: string,
+): Promise<{ event: ChangeEvent; state: string }> {
+  const read = await readConfined(root, rel);
+  const state =
+    'bytes' in read ? sha256(read.bytes) : 'missing' in read ? 'missing' : `error:${read.error}`;
+  return { event: await eventOf(root, rel, read), state };
+}
+
+async function eventOf(root: string, rel: string, read: Read): Promise<ChangeEvent> {
+  const kind = kindOf(rel);
+  if ('error' in read)
+    return { kind: 'error', path: rel, error: { file: rel, reason: read.error } };
+  if ('missing' in read) {
+    return kind === 'manifest'
+      ? { kind: 'manifest', path: rel, manifest: null }
+      : { kind: 'removed', path: rel };
+  }
+  const text = read.bytes.toString('utf8');
+  if (kind === 'call') {
+    const parsed = parseJsonFile(text, rel, Call);
+    if (!parsed.ok) return { kind: 'error', path: rel, error: parsed.error };
+    return {
+      kind: 'call',
+      path: rel,
+      call: summarizeCall(parsed.value, rel),
+      hash: sha256(read.bytes),
+    };
+  }
+  if (kind === 'manifest') {
+    const parsed = parseJsonFile(text, rel, Manifest);
+    if (!parsed.ok) return { kind: 'error', path: rel, error: parsed.error };
+    return { kind: 'manifest', path: rel, manifest: parsed.value };
+  }
+  const parsed = parseJsonFile(text, rel, Scenario);
+  if (!parsed.ok) return { kind: 'error', path: rel, error: parsed.error };
+  return { kind: 'manifest', path: rel, manifest: await currentManifest(root) };
+}
+
+/** `root` is a real path. Events for one file arrive in order; a file's last event is its final state. */
+export function watchFolder(
+  root: string,
+  emit: (event: ChangeEvent) => void,
+  opts: { debounceMs?: number } = {},
+): FolderWatch {
+  const debounceMs = opts.debounceMs ?? 40;
+  const relOf = (p: string) => path.relative(root, p).split(path.sep).join('/');
+  const timers = new Map<string, NodeJS.Timeout>();
+  const rechecks = new Map<string, NodeJS.Timeout>();
+  const chains = new Map<string, Promise<void>>();
+  /** The state each file's last event described. */
+  const reported = new Map<string, string>();
+  let closed = false;
+
+  const settle = (rel: string, recheck: boolean) => {
+    (recheck ? rechecks : timers).delete(rel);
+    const previous = chains.get(rel) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const { event, state } = await describe(root, rel);
+      if (closed || (recheck && reported.get(rel) === state)) return;
+      reported.set(rel, state);
+      emit(event);
+      // chokidar drops a file's change events for 50 ms after one it reported, so a write in that
+      // window would never be seen: look once more after it has passed.
+      if (!recheck) {
+        clearTimeout(rechecks.get(rel));
+        rechecks.set(
+          rel,
+          setTimeout(() => settle(rel, true), RECHECK_MS),
+        );
+      }
+    });
+    chains.set(rel, next);
+    void next.finally(() => {
+      if (chains.get(rel) === next) chains.delete(rel);
+    });
+  };
+
+  const watcher = watch(root, {
+    ignoreInitial: true,
+    depth: 1,
+    followSymlinks: false,
+    ignored: (p: string) => !isWatched(relOf(p)),
+  });
+  watcher.on('all', (event, p) => {
+    if (event === 'addDir' || event === 'unlinkDir') return;
+    const rel = relOf(p);
+    if (!WATCHED_FILE.test(rel)) return;
+    const pending = timers.get(rel);
+    if (pending) clearTimeout(pending);
+    timers.set(
+      rel,
+      setTimeout(() => settle(rel, false), debounceMs),
+    );
+  });
+  // A watch error (a folder removed under us, too many files) must not take the host down.
+  watcher.on('error', () => undefined);
+
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  return {
+    ready,
+    async close() {
+      closed = true;
+      for (const t of [...timers.values(), ...rechecks.values()]) clearTimeout(t);
+      timers.clear();
+      rechecks.clear();
+      await watcher.close();
+    },
+  };
+}
