@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 
 const nodeBuiltins = [
   'node:*',
@@ -24,7 +25,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   {
-    languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
+    languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'error',
@@ -85,5 +86,10 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The React UI: the rules of hooks and the React Compiler's checks.
+    files: ['renderer/**/*.{ts,tsx}'],
+    ...(await import('eslint-plugin-react-hooks')).default.configs.flat.recommended,
   },
 );
