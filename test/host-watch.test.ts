@@ -157,7 +157,7 @@ describe('onChange', () => {
   });
 
   it('sees a write that lands right after the previous event of the same file', async () => {
-    // chokidar reports at most one change per file per 50 ms; this write falls in that window.
+    // A second write right after the first must still be seen, as its own final state.
     const file = path.join(fx.snap, 'tapedeck.json');
     const first = on((e) => e.path === 'tapedeck.json');
     await writeFile(file, JSON.stringify({ format: 'tapedeck/1', notes: 'first' }));

@@ -1,5 +1,5 @@
 /** Opening a folder: the snapshot as the UI sees it, with files that point outside it refused. */
-import { lstat, readdir, realpath } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { SnapshotInfo } from '../../shared/desktop-api.js';
 import type { LoadError } from '../../shared/schema.js';
@@ -9,9 +9,11 @@ import { isInside } from './confine.js';
 
 export const OUTSIDE_REASON = 'is a symlink to a place outside the snapshot folder; not read';
 
-async function namesIn(dir: string): Promise<string[]> {
+/** Symlinked entries of a folder, from one readdir: no stat per file, even for 100,000 calls. */
+async function linksIn(dir: string, prefix: string): Promise<string[]> {
   try {
-    return await readdir(dir);
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => e.isSymbolicLink()).map((e) => prefix + e.name);
   } catch {
     return [];
   }
@@ -22,18 +24,20 @@ async function namesIn(dir: string): Promise<string[]> {
  * through symlinks, and a parse error quotes the start of the file, so these must not reach the UI.
  */
 export async function linksLeadingOut(root: string): Promise<Set<string>> {
-  const candidates = [MANIFEST_FILE, CALLS_DIR, SCENARIOS_DIR];
-  for (const dir of [CALLS_DIR, SCENARIOS_DIR])
-    for (const n of await namesIn(path.join(root, dir))) candidates.push(`${dir}/${n}`);
+  const candidates = [
+    ...(await linksIn(root, '')).filter(
+      (n) => n === MANIFEST_FILE || n === CALLS_DIR || n === SCENARIOS_DIR,
+    ),
+    ...(await linksIn(path.join(root, CALLS_DIR), `${CALLS_DIR}/`)),
+    ...(await linksIn(path.join(root, SCENARIOS_DIR), `${SCENARIOS_DIR}/`)),
+  ];
   const out = new Set<string>();
   await Promise.all(
     candidates.map(async (rel) => {
-      const abs = path.join(root, rel);
       try {
-        if (!(await lstat(abs)).isSymbolicLink()) return;
-        if (!isInside(root, await realpath(abs))) out.add(rel);
+        if (!isInside(root, await realpath(path.join(root, rel)))) out.add(rel);
       } catch {
-        // Missing or dangling: the store reports it, or never sees it.
+        // Dangling: the store reports it as unreadable.
       }
     }),
   );

@@ -4,13 +4,12 @@
  * after the file settles; temp files of atomic writes never match the watched names.
  */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { watch } from 'chokidar';
 import type { ChangeEvent } from '../../shared/desktop-api.js';
 import { Call, Manifest, Scenario, type Manifest as ManifestT } from '../../shared/schema.js';
 import { summarizeCall } from '../../shared/totals.js';
 import { parseJsonFile } from '../store/parse-file.js';
 import { CALLS_DIR, MANIFEST_FILE, SCENARIOS_DIR } from '../store/snapshot-store.js';
+import { watchFiles } from '../store/watch-folder.js';
 import { resolveInside } from './confine.js';
 import { kindOf, sha256 } from './files.js';
 import { HostError } from './host-error.js';
@@ -22,7 +21,7 @@ export interface FolderWatch {
   close(): Promise<void>;
 }
 
-/** Longer than chokidar's 50 ms throttle of change events per file. */
+/** A second look after a file's events settle, for a write that landed mid-read. */
 const RECHECK_MS = 80;
 
 const WATCHED_DIRS = new Set([CALLS_DIR, SCENARIOS_DIR]);
@@ -103,7 +102,6 @@ export function watchFolder(
   opts: { debounceMs?: number } = {},
 ): FolderWatch {
   const debounceMs = opts.debounceMs ?? 40;
-  const relOf = (p: string) => path.relative(root, p).split(path.sep).join('/');
   const timers = new Map<string, NodeJS.Timeout>();
   const rechecks = new Map<string, NodeJS.Timeout>();
   const chains = new Map<string, Promise<void>>();
@@ -119,8 +117,7 @@ export function watchFolder(
       if (closed || (recheck && reported.get(rel) === state)) return;
       reported.set(rel, state);
       emit(event);
-      // chokidar drops a file's change events for 50 ms after one it reported, so a write in that
-      // window would never be seen: look once more after it has passed.
+      // A write can land between our read and the end of its burst of events: look once more.
       if (!recheck) {
         clearTimeout(rechecks.get(rel));
         rechecks.set(
@@ -135,15 +132,8 @@ export function watchFolder(
     });
   };
 
-  const watcher = watch(root, {
-    ignoreInitial: true,
-    depth: 1,
-    followSymlinks: false,
-    ignored: (p: string) => !isWatched(relOf(p)),
-  });
-  watcher.on('all', (event, p) => {
-    if (event === 'addDir' || event === 'unlinkDir') return;
-    const rel = relOf(p);
+  // Directory watches, not one per file: a 100,000-call folder must not need 100,000 inotify watches.
+  const watcher = watchFiles(root, (rel) => {
     if (!WATCHED_FILE.test(rel)) return;
     const pending = timers.get(rel);
     if (pending) clearTimeout(pending);
@@ -152,10 +142,8 @@ export function watchFolder(
       setTimeout(() => settle(rel, false), debounceMs),
     );
   });
-  // A watch error (a folder removed under us, too many files) must not take the host down.
-  watcher.on('error', () => undefined);
 
-  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  const ready = Promise.resolve();
   return {
     ready,
     async close() {
@@ -163,7 +151,7 @@ export function watchFolder(
       for (const t of [...timers.values(), ...rechecks.values()]) clearTimeout(t);
       timers.clear();
       rechecks.clear();
-      await watcher.close();
+      watcher.close();
     },
   };
 }

@@ -11,38 +11,20 @@ export interface FolderWatch {
   close(): void;
 }
 
-/** Calls `onChange(relPath)` for each changed JSON file, after `debounceMs` of quiet. */
-export function watchFolder(
-  dir: string,
-  onChange: (rels: string[]) => void,
-  debounceMs = 100,
-): FolderWatch {
+/** Calls `onFile(rel)` for every change under the folder, calls/ and scenarios/, as it happens. */
+export function watchFiles(dir: string, onFile: (rel: string) => void): FolderWatch {
   const watchers = new Map<string, FSWatcher>();
-  let pending = new Set<string>();
-  let timer: NodeJS.Timeout | null = null;
   let closed = false;
-
-  const flush = () => {
-    timer = null;
-    const rels = [...pending];
-    pending = new Set();
-    if (rels.length && !closed) onChange(rels);
-  };
-  const note = (rel: string) => {
-    if (!rel.endsWith('.json')) return; // temp files of atomic writes end otherwise
-    pending.add(rel);
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(flush, debounceMs);
-  };
   const arm = (sub: string) => {
     if (watchers.has(sub) || closed) return;
     try {
       const w = watch(path.join(dir, sub), (_event, name) => {
-        if (!name) return;
+        if (!name || closed) return;
         const file = name.toString();
         if (sub === '' && (file === CALLS_DIR || file === SCENARIOS_DIR)) arm(file);
-        note(sub ? `${sub}/${file}` : file);
+        onFile(sub ? `${sub}/${file}` : file);
       });
+      // A watch error (the folder removed under us) must not take the process down.
       w.on('error', () => {
         w.close();
         watchers.delete(sub);
@@ -58,9 +40,38 @@ export function watchFolder(
   return {
     close() {
       closed = true;
-      if (timer) clearTimeout(timer);
       for (const w of watchers.values()) w.close();
       watchers.clear();
+    },
+  };
+}
+
+/** Calls `onChange(rels)` with the changed JSON files, after `debounceMs` of quiet. */
+export function watchFolder(
+  dir: string,
+  onChange: (rels: string[]) => void,
+  debounceMs = 100,
+): FolderWatch {
+  let pending = new Set<string>();
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
+  const flush = () => {
+    timer = null;
+    const rels = [...pending];
+    pending = new Set();
+    if (rels.length && !closed) onChange(rels);
+  };
+  const files = watchFiles(dir, (rel) => {
+    if (!rel.endsWith('.json')) return; // temp files of atomic writes end otherwise
+    pending.add(rel);
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(flush, debounceMs);
+  });
+  return {
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      files.close();
     },
   };
 }
