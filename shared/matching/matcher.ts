@@ -1,0 +1,337 @@
+/**
+ * Replays recorded calls: finds the call whose signature a live request matches.
+ *
+ * Exact signatures sit in a hash index, so the common case costs one canonical pass over the
+ * request. Everything else is compared node by node, but only against signatures that can apply:
+ * the bucket with the same upstream + method + path (literal signatures there through a leaf
+ * index) plus the few whose upstream, method or path is a pattern.
+ *
+ * Loading does the least it can: a signature as the recorder wrote it is hashed straight from its
+ * JSON and compiled only when something needs it (its first hit, a comparison, a miss report).
+ */
+import type { Normalizer, Signature } from '../schema.js';
+import { isPlainObject, jsonEquals } from './canonical.js';
+import {
+  compileSignature,
+  exactKeyOf,
+  literal,
+  withoutCredentialsStored,
+  type CompiledSignature,
+} from './compile-signature.js';
+import { diffLines, distance } from './diff.js';
+import type { LiveRequest } from './live-request.js';
+import { liveExactHash, liveView, type LiveView } from './live-view.js';
+import { compileNormalizers, stringNormalizer, type StringNormalizer } from './normalize.js';
+import { matchNode, nodeEquals, type Node } from './pattern.js';
+import { LeafIndex, type LeafSource } from './leaf-index.js';
+import { VOLATILE_SET } from './signature.js';
+
+export interface Matchable {
+  id: string;
+  seq: number;
+  signature: Signature;
+}
+
+export type MatchResult<C> =
+  { kind: 'hit'; call: C; exact: boolean } | { kind: 'miss'; closest: C | null; diff: string[] };
+
+export interface MatcherOptions {
+  normalizers?: Normalizer[];
+}
+
+/** Calls with identical normalized signatures: one sequence, replayed in `seq` order. */
+interface Group<C> {
+  readonly calls: C[];
+  /** Creation order = order of the lowest (seq, id) in the group: the precedence tie-break. */
+  readonly index: number;
+  readonly exact: boolean;
+  readonly hash: number;
+  /** Literal upstream, method and path; undefined when a pattern or left out. */
+  readonly upstream: string | undefined;
+  readonly method: string | undefined;
+  readonly path: string | undefined;
+  /** Null until first needed (exact signatures only). */
+  compiled: CompiledSignature | null;
+}
+
+const NONE: readonly never[] = [];
+
+/** Signatures sharing a literal upstream + method + path. */
+interface Bucket<C> {
+  /** Literal signatures, filed by a rare leaf. */
+  readonly leaves: LeafIndex<Group<C>>;
+  /** Patterns, and literal signatures without a string leaf: compared one by one. */
+  readonly scan: Group<C>[];
+}
+
+/** The best candidate so far: fewest wildcards, then lowest index. */
+class Pick<C> {
+  group: Group<C> | null = null;
+  score = Infinity;
+
+  offer(g: Group<C>, score: number): void {
+    if (
+      score < this.score ||
+      (score === this.score && this.group !== null && g.index < this.group.index)
+    ) {
+      this.group = g;
+      this.score = score;
+    }
+  }
+}
+
+export class Matcher<C extends Matchable> {
+  readonly size: number;
+  private readonly norm: StringNormalizer | null;
+  private readonly groups: Group<C>[] = [];
+  private readonly byHash = new Map<number, Group<C> | Group<C>[]>();
+  /** Key: upstream \0 METHOD \0 path, for signatures where all three are literal. */
+  private readonly buckets = new Map<string, Bucket<C>>();
+  /** Signatures whose upstream, method or path is a pattern or left out. */
+  private readonly unbucketed: Group<C>[] = [];
+  private readonly byUpstreamPath = new Map<string, Group<C>[]>();
+  private readonly byUpstream = new Map<string, Group<C>[]>();
+  private counters: Uint32Array;
+  private readonly sharedParts = new Map<string, Node>();
+
+  constructor(calls: readonly C[], options: MatcherOptions = {}) {
+    this.size = calls.length;
+    this.norm = stringNormalizer(compileNormalizers(options.normalizers ?? []));
+    const byOrder = (a: C, b: C): number => a.seq - b.seq || compareStrings(a.id, b.id);
+    // Snapshots usually arrive in seq order already; sorting is then a wasted pass.
+    const sorted = calls.every((c, i) => i === 0 || byOrder(calls[i - 1] as C, c) <= 0);
+    const ordered = sorted ? calls : [...calls].sort(byOrder);
+    for (const call of ordered) this.add(call);
+    this.counters = new Uint32Array(this.groups.length);
+    for (const g of this.groups) this.index(g);
+  }
+
+  match(req: LiveRequest): MatchResult<C> {
+    const view = liveView(req, this.norm);
+    const exact = this.findExact(view);
+    if (exact) return this.hit(exact, true);
+
+    const pick = new Pick<C>();
+    const consider = (g: Group<C>): void => {
+      const sig = this.sig(g);
+      if (matches(sig, view)) pick.offer(g, sig.wildcards + leftOut(sig, view));
+    };
+    const bucket = this.bucketOf(view);
+    if (bucket) {
+      bucket.leaves.forCandidates(view.query, view.body, consider);
+      bucket.scan.forEach(consider);
+    }
+    this.unbucketed.forEach(consider);
+    return pick.group ? this.hit(pick.group, false) : this.miss(view, bucket);
+  }
+
+  reset(): void {
+    this.counters.fill(0);
+  }
+
+  private add(call: C): void {
+    const key = exactKeyOf(call.signature, this.norm);
+    const compiled = key ? null : this.compile(call);
+    const hash = key ? key.hash : (compiled as CompiledSignature).hash;
+    const entry = this.byHash.get(hash);
+    const list = entry === undefined ? NONE : Array.isArray(entry) ? entry : [entry];
+    for (const g of list) {
+      if (this.sameSignature(g, call, compiled)) {
+        g.calls.push(call);
+        return;
+      }
+    }
+    // One object shape for every group keeps property access monomorphic.
+    const group: Group<C> = {
+      calls: [call],
+      index: this.groups.length,
+      exact: key ? true : (compiled as CompiledSignature).exact,
+      hash,
+      upstream: key ? key.upstream : literalString((compiled as CompiledSignature).upstream),
+      method: key ? key.method : literalString((compiled as CompiledSignature).method),
+      path: key ? key.path : literalString((compiled as CompiledSignature).path),
+      compiled,
+    };
+    this.groups.push(group);
+    this.byHash.set(hash, entry === undefined ? group : [...list, group]);
+  }
+
+  private compile(call: C): CompiledSignature {
+    try {
+      return compileSignature(call.signature, this.norm, this.sharedParts);
+    } catch (e) {
+      throw new Error(`call ${call.id}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** The compiled signature of a group, compiled now if this is the first time it is needed. */
+  private sig(g: Group<C>): CompiledSignature {
+    g.compiled ??= this.compile(g.calls[0] as C);
+    return g.compiled;
+  }
+
+  /** Identical stored JSON settles it cheaply; otherwise the compiled forms are compared. */
+  private sameSignature(g: Group<C>, call: C, compiled: CompiledSignature | null): boolean {
+    const first = g.calls[0] as C;
+    if (jsonEquals(first.signature, call.signature)) return true;
+    const a = this.sig(g);
+    const b = compiled ?? this.compile(call);
+    if (a.exact !== b.exact || a.wildcards !== b.wildcards) return false;
+    return (
+      nodeEquals(a.upstream, b.upstream) &&
+      nodeEquals(a.method, b.method) &&
+      nodeEquals(a.path, b.path) &&
+      nodeEquals(a.query, b.query) &&
+      nodeEquals(a.body, b.body)
+    );
+  }
+
+  private index(g: Group<C>): void {
+    const { upstream: up, method: m, path: p } = g;
+    if (up !== undefined) push(this.byUpstream, up, g);
+    if (up !== undefined && p !== undefined) push(this.byUpstreamPath, bucketKey(up, '', p), g);
+    if (up === undefined || m === undefined || p === undefined) {
+      this.unbucketed.push(g);
+      return;
+    }
+    const key = bucketKey(up, m, p);
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = { leaves: new LeafIndex((group) => this.literalParts(group), this.norm), scan: [] };
+      this.buckets.set(key, bucket);
+    }
+    const sig = g.compiled;
+    const literalParts =
+      sig === null ||
+      ((sig.query === null || sig.query.t === 'val') &&
+        (sig.body === null || sig.body.t === 'val'));
+    if (literalParts) bucket.leaves.add(g);
+    else bucket.scan.push(g);
+  }
+
+  /** Stored JSON while a group is not compiled, so filing a bucket compiles nothing. */
+  private literalParts(g: Group<C>): LeafSource {
+    const sig = g.compiled;
+    if (sig === null) {
+      const { query, body } = (g.calls[0] as C).signature;
+      return { query: withoutCredentialsStored(query), body, stored: true };
+    }
+    return { query: literal(sig.query), body: literal(sig.body), stored: false };
+  }
+
+  private bucketOf(view: LiveView): Bucket<C> | undefined {
+    return this.buckets.get(bucketKey(view.upstream, view.method, view.path));
+  }
+
+  private findExact(view: LiveView): Group<C> | null {
+    if (this.byHash.size === 0) return null;
+    const entry = this.byHash.get(liveExactHash(view));
+    if (entry === undefined) return null;
+    for (const g of Array.isArray(entry) ? entry : [entry]) {
+      if (g.exact && exactlyEqual(this.sig(g), view)) return g;
+    }
+    return null;
+  }
+
+  private hit(g: Group<C>, exact: boolean): MatchResult<C> {
+    const n = this.counters[g.index] as number;
+    const last = g.calls.length - 1;
+    if (n <= last) this.counters[g.index] = n + 1;
+    return { kind: 'hit', call: g.calls[Math.min(n, last)] as C, exact };
+  }
+
+  /** Closest: same upstream first, then same path, then fewest differences, then lowest seq. */
+  private miss(view: LiveView, bucket: Bucket<C> | undefined): MatchResult<C> {
+    const candidates = this.missCandidates(view);
+    const pick = new Pick<C>();
+    // Signatures sharing a rare leaf with the request are likely close; trying them first gives
+    // a tight bound, and the bounded count then stops early on everything else.
+    // (The bucket's groups all belong to the first tier, so a seed never jumps a tier.)
+    if (bucket) {
+      bucket.leaves.forFiled(view.query, view.body, (g) =>
+        pick.offer(g, distance(this.sig(g), view, pick.score)),
+      );
+    }
+    for (const g of candidates) pick.offer(g, distance(this.sig(g), view, pick.score));
+    const best = pick.group;
+    if (best === null) return { kind: 'miss', closest: null, diff: ['no calls recorded'] };
+    return { kind: 'miss', closest: best.calls[0] as C, diff: diffLines(this.sig(best), view) };
+  }
+
+  private missCandidates(view: LiveView): readonly Group<C>[] {
+    // Literal parts answer without compiling the group.
+    const upOk = (g: Group<C>): boolean =>
+      g.upstream !== undefined
+        ? g.upstream === view.upstream
+        : partMatches(this.sig(g).upstream, view.upstream);
+    const pathOk = (g: Group<C>): boolean =>
+      g.path !== undefined ? g.path === view.path : partMatches(this.sig(g).path, view.path);
+    // Groups with a literal upstream and path are indexed; only the others need a test here.
+    const patterned = this.unbucketed.filter(
+      (g) => g.upstream === undefined || g.path === undefined,
+    );
+    const samePath = [
+      ...(this.byUpstreamPath.get(bucketKey(view.upstream, '', view.path)) ?? []),
+      ...patterned.filter((g) => upOk(g) && pathOk(g)),
+    ];
+    if (samePath.length > 0) return samePath;
+    const sameUpstream = [
+      ...(this.byUpstream.get(view.upstream) ?? []),
+      ...this.unbucketed.filter((g) => g.upstream === undefined && upOk(g)),
+    ];
+    if (sameUpstream.length > 0) return sameUpstream;
+    const anyUpstreamSamePath = this.groups.filter(pathOk);
+    return anyUpstreamSamePath.length > 0 ? anyUpstreamSamePath : this.groups;
+  }
+}
+
+function matches(sig: CompiledSignature, view: LiveView): boolean {
+  return (
+    partMatches(sig.upstream, view.upstream) &&
+    partMatches(sig.method, view.method) &&
+    partMatches(sig.path, view.path) &&
+    (sig.query === null || matchNode(sig.query, view.query, true)) &&
+    (sig.body === null || matchNode(sig.body, view.body, view.body !== undefined))
+  );
+}
+
+function partMatches(node: Node | null, value: string): boolean {
+  return node === null || matchNode(node, value, true);
+}
+
+/** A left-out query or body counts as a wildcard only when the request has one. */
+function leftOut(sig: CompiledSignature, view: LiveView): number {
+  return (
+    (sig.query === null && view.hasQuery ? 1 : 0) +
+    (sig.body === null && view.body !== undefined ? 1 : 0)
+  );
+}
+
+function exactlyEqual(sig: CompiledSignature, view: LiveView): boolean {
+  return (
+    literal(sig.upstream) === view.upstream &&
+    literal(sig.method) === view.method &&
+    literal(sig.path) === view.path &&
+    jsonEquals(literal(sig.query), view.hasQuery ? view.query : undefined) &&
+    jsonEquals(literal(sig.body), view.body, isPlainObject(view.body) ? VOLATILE_SET : undefined)
+  );
+}
+
+function bucketKey(upstream: string, method: string, path: string): string {
+  return upstream + '\0' + method + '\0' + path;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function literalString(node: Node | null): string | undefined {
+  return node !== null && node.t === 'val' && typeof node.v === 'string' ? node.v : undefined;
+}
+
+/** Code-unit order, independent of locale, so ties break the same way everywhere. */
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
