@@ -2,7 +2,7 @@ import type { Call, StreamEvent } from '../shared/schema.js';
 import { BUILTIN_UPSTREAMS } from '../shared/upstreams.js';
 import type { HttpRequest } from './http.js';
 import type { Wire } from './provider-calls.js';
-import { signatureFor } from './signature.js';
+import { signatureOf } from '../shared/matching/signature.js';
 
 export interface CallEnvelope {
   seq: number;
@@ -57,7 +57,13 @@ export function buildCall(e: CallEnvelope): Call {
     usage: e.wire.usage,
     costUsd: e.costUsd,
     costSource: e.costSource,
-    signature: signatureFor(e.upstream, 'POST', e.wire.path, e.wire.query, e.wire.requestBody),
+    signature: signatureOf({
+      upstream: e.upstream,
+      method: 'POST',
+      path: e.wire.path,
+      query: e.wire.query,
+      body: e.wire.requestBody,
+    }),
   };
 }
 
