@@ -6,6 +6,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { faultOverhead } from './fault-overhead.js';
+import { faultTiming } from './fault-timing.js';
 import type { Figure } from './figure.js';
 import { mockStartup } from './mock-startup.js';
 import { mockThroughput } from './mock-throughput.js';
@@ -14,7 +16,14 @@ import { recordOverhead } from './record-overhead.js';
 import { checkLine, heading, say, summaryTable, type Check } from './report.js';
 import { sseTiming } from './sse-timing.js';
 
-const FIGURES: Figure[] = [mockThroughput, recordOverhead, mockStartup, sseTiming];
+const FIGURES: Figure[] = [
+  mockThroughput,
+  recordOverhead,
+  mockStartup,
+  sseTiming,
+  faultOverhead,
+  faultTiming,
+];
 
 function usage(): string {
   return (
