@@ -240,6 +240,8 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     } else {
       status = await sendMiss(req, res, route, result.kind === 'miss' ? result : null, raw, t0);
     }
+    // The client left before any header went out: nothing was answered, whatever was planned.
+    if (!res.headersSent) status = 0;
     if (entry) s.matched++;
     else {
       s.unmatched++;
