@@ -217,6 +217,11 @@ export function send(
       if (due.length) res.write(due.length === 1 ? due[0] : Buffer.concat(due));
       if (s.cutAfter !== null && next >= s.cutAfter) return done(true);
       if (next < events.length) at(stalledAt(next, s.eventsAt[next] ?? 0), pump);
+      // A stream shorter than the fault's K still loses its clean end: the cut, or the stall,
+      // comes where the end would have been.
+      else if (s.cutAfter !== null) done(true);
+      else if (s.stallAfter !== null && s.stallAfter >= events.length)
+        at((s.eventsAt[next - 1] ?? s.headersAt) + s.stallMs, () => done(p.cut));
       else done(p.cut);
     };
 

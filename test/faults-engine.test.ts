@@ -121,6 +121,11 @@ describe('schedules', () => {
     expect(firedAt(e, 10)).toEqual([4, 5]);
   });
 
+  it('rateLimit for M without after: the first M requests are 429s', () => {
+    const e = engine([{ kind: 'rateLimit', for: 2 }]);
+    expect(firedAt(e, 6)).toEqual([1, 2]);
+  });
+
   it('rateLimit after combines with when', () => {
     const e = engine([{ kind: 'rateLimit', after: 10, when: { every: 2 } }]);
     expect(firedAt(e, 20)).toEqual([12, 14, 16, 18, 20]);

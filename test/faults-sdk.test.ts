@@ -429,6 +429,23 @@ describe('hangs', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('a stall after more events than the stream has withholds its end', async () => {
+    const mock = await mockWith(
+      onCall('generateStream', { kind: 'hang', afterEvents: 100, ms: 400 }),
+    );
+    const t0 = performance.now();
+    const arrivals: number[] = [];
+    let text = '';
+    for await (const chunk of await generateStream(gemini(`${mock.url}/gemini`))) {
+      arrivals.push(performance.now() - t0);
+      text += chunk.text ?? '';
+    }
+    const ended = performance.now() - t0;
+    expect(text).toBe('The capital of France is Paris.');
+    // The chunks came at once (--timing instant); the end of the body 400 ms later.
+    expect(ended - (arrivals.at(-1) ?? 0)).toBeGreaterThanOrEqual(400 - 50);
+  });
+
   it('a stall with ms resumes: the whole stream arrives, that much later', async () => {
     const mock = await mockWith(onCall('chatStream', { kind: 'hang', afterEvents: 2, ms: 300 }));
     const { items, error, elapsedMs } = await drain(await chatStream(openai(`${mock.url}/openai`)));
@@ -505,6 +522,14 @@ describe('cut streams', () => {
     const mock = await mockWith(onCall('generateStream', { kind: 'cutStream', afterEvents: 1 }));
     const { items, error } = await drain(await generateStream(gemini(`${mock.url}/gemini`)));
     expect(items.map((c) => c.text)).toEqual(['The capital']);
+    expect(isConnectionCut(error), String(error)).toBe(true);
+  });
+
+  it('a stream shorter than K still ends in a cut, not a clean end', async () => {
+    // Gemini streams have no end marker: the end of the body is the end of the reply.
+    const mock = await mockWith(onCall('generateStream', { kind: 'cutStream', afterEvents: 100 }));
+    const { items, error } = await drain(await generateStream(gemini(`${mock.url}/gemini`)));
+    expect(items.map((c) => c.text).join('')).toBe('The capital of France is Paris.');
     expect(isConnectionCut(error), String(error)).toBe(true);
   });
 
@@ -982,21 +1007,13 @@ describe('observability', () => {
     expect(requestLines[2]).toMatch(/→ 500 .*faults=serverError/);
   });
 
-  // Known bug, reported to the lead: proxy/mock-server.ts `sendWithFaults` returns the recorded
-  // status (200) for a matched request that hung until its client left, so the log line, the
-  // --log-json record and any status-based analysis count it as a success. It should return 0
-  // (as the unmatched branch does) when `res.headersSent` is false. `it.fails` turns red once
-  // that is fixed: then drop `.fails`.
-  it.fails(
-    'a request its client gave up on before any header is logged with status 0',
-    async () => {
-      const lines: string[] = [];
-      const mock = await mockWith(onCall('chat', { kind: 'hang' }), { log: (l) => lines.push(l) });
-      await rejection(chat(openai(`${mock.url}/openai`, { timeout: 200 })));
-      await expect.poll(() => lines.filter((l) => l.startsWith('mock #'))).toHaveLength(1);
-      expect(lines.find((l) => l.startsWith('mock #'))).toMatch(/→ 0 /);
-    },
-  );
+  it('a request its client gave up on before any header is logged with status 0', async () => {
+    const lines: string[] = [];
+    const mock = await mockWith(onCall('chat', { kind: 'hang' }), { log: (l) => lines.push(l) });
+    await rejection(chat(openai(`${mock.url}/openai`, { timeout: 200 })));
+    await expect.poll(() => lines.filter((l) => l.startsWith('mock #'))).toHaveLength(1);
+    expect(lines.find((l) => l.startsWith('mock #'))).toMatch(/→ 0 /);
+  });
 });
 
 describe('the built CLI', () => {

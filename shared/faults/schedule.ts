@@ -32,10 +32,14 @@ export interface ScheduleInput {
   counterKey: string;
 }
 
-/** rateLimit's `after` and `for` as a request window: fine for `after` requests, then `for` 429s. */
+/**
+ * rateLimit's `after` and `for` as a request window: fine for `after` requests (default 0), then
+ * `for` 429s (default: no end).
+ */
 function kindWindow(f: Fault): Range | null {
-  if (f.kind !== 'rateLimit' || f.after === undefined) return null;
-  return { from: f.after + 1, to: f.for === undefined ? null : f.after + f.for };
+  if (f.kind !== 'rateLimit' || (f.after === undefined && f.for === undefined)) return null;
+  const after = f.after ?? 0;
+  return { from: after + 1, to: f.for === undefined ? null : after + f.for };
 }
 
 export function fires(f: Fault, s: ScheduleInput): boolean {
