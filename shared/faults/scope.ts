@@ -9,8 +9,18 @@ export interface RequestFacts {
   path: string;
 }
 
+// Scope patterns come from a handful of files and are checked on every request: split them once.
+const segmentsOf = new Map<string, string[]>();
+
 function glob(pattern: string, value: string | null): boolean {
-  return value !== null && globMatch(globSegments(pattern), value);
+  if (value === null) return false;
+  let segments = segmentsOf.get(pattern);
+  if (!segments) {
+    segments = globSegments(pattern);
+    if (segmentsOf.size > 1000) segmentsOf.clear();
+    segmentsOf.set(pattern, segments);
+  }
+  return globMatch(segments, value);
 }
 
 /** Every scope field given must match; `model` and `path` are globs (`claude-*`, `/v1/*`). */
