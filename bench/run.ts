@@ -15,6 +15,7 @@ import { benchDir } from './paths.js';
 import { recordOverhead } from './record-overhead.js';
 import { checkLine, heading, say, summaryTable, type Check } from './report.js';
 import { sseTiming } from './sse-timing.js';
+import { uiOpen } from './ui-open.js';
 
 const FIGURES: Figure[] = [
   mockThroughput,
@@ -23,6 +24,7 @@ const FIGURES: Figure[] = [
   sseTiming,
   faultOverhead,
   faultTiming,
+  uiOpen,
 ];
 
 function usage(): string {

@@ -1,0 +1,58 @@
+/** An open snapshot: header, filters, the calls table beside the detail pane, the totals bar. */
+import { useTable } from '@tanstack/react-table';
+import { useMemo, type CSSProperties } from 'react';
+import type { CallSummary } from '../../../shared/totals';
+import { CallsTable } from '../calls/CallsTable';
+import { FilterBar } from '../calls/FilterBar';
+import { columns, features, SEARCH_COLUMN, textFilter } from '../calls/table-model';
+import { DetailPane } from '../detail/DetailPane';
+import { selectFile } from '../state/navigation';
+import { useSnapshot } from '../state/snapshot-store';
+import { TotalsBar } from '../totals/TotalsBar';
+import { Splitter, useDetailWidth } from './Splitter';
+import { WorkspaceHeader } from './WorkspaceHeader';
+
+export function Workspace() {
+  const calls = useSnapshot((s) => s.calls);
+  const errors = useSnapshot((s) => s.errors);
+  const selected = useSnapshot((s) => s.selected);
+
+  const table = useTable({
+    features,
+    columns,
+    // The store never mutates this array; TanStack only reads it.
+    data: calls as CallSummary[],
+    getRowId: (c) => c.file,
+    globalFilterFn: textFilter,
+    getColumnCanGlobalFilter: (column) => column.id === SEARCH_COLUMN,
+    columnResizeMode: 'onChange',
+  });
+
+  const [detailWidth, onSplitterDown] = useDetailWidth();
+  const rows = table.getRowModel().rows;
+  const filteredModel = table.getFilteredRowModel();
+  const coreRows = table.getCoreRowModel().rows;
+  const filtered = useMemo(
+    () => (filteredModel.rows === coreRows ? calls : filteredModel.rows.map((r) => r.original)),
+    [filteredModel, coreRows, calls],
+  );
+
+  return (
+    <div className="workspace">
+      <WorkspaceHeader />
+      <FilterBar table={table} calls={calls} shown={filtered.length} />
+      <div className="split" style={{ '--detail-width': `${detailWidth}px` } as CSSProperties}>
+        <CallsTable
+          table={table}
+          rows={rows}
+          errors={errors}
+          selected={selected}
+          onOpen={selectFile}
+        />
+        <Splitter onPointerDown={onSplitterDown} />
+        <DetailPane />
+      </div>
+      <TotalsBar calls={calls} filtered={filtered} />
+    </div>
+  );
+}

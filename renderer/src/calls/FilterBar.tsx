@@ -1,0 +1,126 @@
+/** Text search and provider / model / status filters over the calls table. */
+import type { ReactTable } from '@tanstack/react-table';
+import { useMemo, useRef, useState } from 'react';
+import type { CallSummary } from '../../../shared/totals';
+import { formatCount } from '../lib/format';
+import type { Features, StatusFilter } from './table-model';
+
+interface Props {
+  table: ReactTable<Features, CallSummary>;
+  calls: readonly CallSummary[];
+  shown: number;
+}
+
+interface Options {
+  providers: string[];
+  models: string[];
+  statuses: number[];
+}
+
+function optionsOf(calls: readonly CallSummary[]): Options {
+  const providers = new Set<string>();
+  const models = new Set<string>();
+  const statuses = new Set<number>();
+  for (const c of calls) {
+    providers.add(c.provider);
+    if (c.model) models.add(c.model);
+    statuses.add(c.status);
+  }
+  return {
+    providers: [...providers].sort(),
+    models: [...models].sort(),
+    statuses: [...statuses].sort((a, b) => a - b),
+  };
+}
+
+/** The search waits for a pause in typing: each pass reads every row. */
+const SEARCH_DELAY_MS = 120;
+
+export function FilterBar({ table, calls, shown }: Props) {
+  const options = useMemo(() => optionsOf(calls), [calls]);
+  const [text, setText] = useState(() => String(table.state.globalFilter ?? ''));
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const onSearch = (value: string) => {
+    setText(value);
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => table.setGlobalFilter(value || undefined), SEARCH_DELAY_MS);
+  };
+
+  const columnFilter = (id: string) => {
+    const column = table.getColumn(id);
+    return {
+      value: String(column?.getFilterValue() ?? ''),
+      set: (v: string) => column?.setFilterValue(v === '' ? undefined : v),
+    };
+  };
+  const provider = columnFilter('provider');
+  const model = columnFilter('model');
+  const status = columnFilter('status');
+  const filtering =
+    text !== '' || provider.value !== '' || model.value !== '' || status.value !== '';
+
+  return (
+    <div className="filter-bar" role="search">
+      <input
+        type="search"
+        id="call-search"
+        placeholder="Search calls (model, path, status, id…)  /"
+        aria-label="search calls"
+        value={text}
+        onChange={(e) => onSearch(e.target.value)}
+      />
+      <select
+        aria-label="provider"
+        value={provider.value}
+        onChange={(e) => provider.set(e.target.value)}
+      >
+        <option value="">All providers</option>
+        {options.providers.map((p) => (
+          <option key={p} value={p}>
+            {p}
+          </option>
+        ))}
+      </select>
+      <select aria-label="model" value={model.value} onChange={(e) => model.set(e.target.value)}>
+        <option value="">All models</option>
+        {options.models.map((m) => (
+          <option key={m} value={m}>
+            {m}
+          </option>
+        ))}
+      </select>
+      <select
+        aria-label="status"
+        value={status.value}
+        onChange={(e) => status.set(e.target.value as StatusFilter | '')}
+      >
+        <option value="">Any status</option>
+        <option value="ok">Succeeded</option>
+        <option value="errors">Errors</option>
+        <option value="faults">With faults</option>
+        {options.statuses.map((s) => (
+          <option key={s} value={`code:${s}`}>
+            {s}
+          </option>
+        ))}
+      </select>
+      {filtering && (
+        <button
+          type="button"
+          onClick={() => {
+            onSearch('');
+            table.resetColumnFilters(true);
+          }}
+        >
+          Clear
+        </button>
+      )}
+      <span className="count" aria-live="polite">
+        {shown === calls.length
+          ? `${formatCount(calls.length)} calls`
+          : `${formatCount(shown)} of ${formatCount(calls.length)} calls`}
+      </span>
+    </div>
+  );
+}

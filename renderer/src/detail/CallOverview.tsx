@@ -1,0 +1,133 @@
+/** A call as a person reads it: request, prompt, response or stream, usage, cost, faults. */
+import type { Call } from '../../../shared/schema';
+import { formatCost, formatCount, formatMs, formatTimestamp } from '../lib/format';
+import { replyText } from '../lib/messages';
+import { BodyView, HeadersTable, JsonBlock, Section } from './blocks';
+import { PromptView } from './PromptView';
+import { StreamTimeline } from './StreamTimeline';
+
+function Usage({ call }: { call: Call }) {
+  const u = call.usage;
+  return (
+    <table className="kv">
+      <tbody>
+        <tr>
+          <th scope="row">tokens in</th>
+          <td>
+            {u ? formatCount(u.inputTokens) : '—'}
+            {u && u.cacheReadTokens + u.cacheWriteTokens > 0 && (
+              <span className="muted">
+                {' '}
+                ({formatCount(u.cacheReadTokens)} cache read, {formatCount(u.cacheWriteTokens)}{' '}
+                cache write)
+              </span>
+            )}
+          </td>
+        </tr>
+        <tr>
+          <th scope="row">tokens out</th>
+          <td>
+            {u ? formatCount(u.outputTokens) : '—'}
+            {u && u.reasoningTokens > 0 && (
+              <span className="muted"> ({formatCount(u.reasoningTokens)} reasoning)</span>
+            )}
+          </td>
+        </tr>
+        <tr>
+          <th scope="row">usage from</th>
+          <td>
+            {u === null ? (
+              'not recorded'
+            ) : u.source === 'estimated' ? (
+              <span className="badge badge-estimate">estimated with a tokenizer</span>
+            ) : (
+              'the provider'
+            )}
+          </td>
+        </tr>
+        <tr>
+          <th scope="row">cost</th>
+          <td>
+            {formatCost(call.costUsd)}{' '}
+            <span className="muted">
+              {call.costSource === 'provider'
+                ? '(reported by the provider)'
+                : call.costSource === 'price-table'
+                  ? '(genai-prices table)'
+                  : '(no price known for this model)'}
+            </span>
+          </td>
+        </tr>
+        <tr>
+          <th scope="row">timing</th>
+          <td>
+            first byte {formatMs(call.timing.ttfbMs)}, complete {formatMs(call.timing.totalMs)}
+          </td>
+        </tr>
+      </tbody>
+    </table>
+  );
+}
+
+export function CallOverview({ call }: { call: Call }) {
+  const reply = replyText(call.response.body, call.response.stream);
+  const failed = call.response.status >= 400 || call.outcome !== 'complete';
+  return (
+    <div className="overview">
+      <div className="overview-head">
+        <span className={failed ? 'badge badge-error' : 'badge badge-ok'}>
+          {call.response.status}
+        </span>
+        {call.outcome !== 'complete' && <span className="badge badge-error">{call.outcome}</span>}
+        <strong>{call.model ?? 'no model'}</strong>
+        <span className="muted">
+          {call.provider} via {call.upstream} · {call.api} · #{call.seq} ·{' '}
+          {formatTimestamp(call.recordedAt)}
+        </span>
+      </div>
+      {call.faults && call.faults.length > 0 && (
+        <div className="notice notice-fault">
+          ⚡ Faults injected on replay: {call.faults.map((f) => f.name ?? f.kind).join(', ')}
+        </div>
+      )}
+      <Section title={`Request · ${call.request.method} ${call.request.url}`}>
+        <h4>Prompt</h4>
+        <PromptView api={call.api} body={call.request.body} />
+        <Section title="Headers" open={false}>
+          <HeadersTable headers={call.request.headers} />
+        </Section>
+        <Section title="Body" open={false}>
+          <BodyView part={call.request} />
+        </Section>
+      </Section>
+      <Section
+        title={`Response · ${call.response.status}${call.response.stream ? ' · streamed' : ''}`}
+      >
+        {reply !== null && (
+          <>
+            <h4>Reply</h4>
+            <pre className="block-text reply">{reply || '(no text)'}</pre>
+          </>
+        )}
+        <Section title="Headers" open={false}>
+          <HeadersTable headers={call.response.headers} />
+        </Section>
+        {call.response.stream ? (
+          <Section title="Stream">
+            <StreamTimeline events={call.response.stream} />
+          </Section>
+        ) : (
+          <Section title="Body" open={reply === null}>
+            <BodyView part={call.response} />
+          </Section>
+        )}
+      </Section>
+      <Section title="Usage and cost">
+        <Usage call={call} />
+      </Section>
+      <Section title="Signature" open={false}>
+        <JsonBlock value={call.signature} />
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+/** A streamed reply as it arrived: each SSE event with its time since the request started. */
+import { useState } from 'react';
+import type { StreamEvent } from '../../../shared/schema';
+import { formatMs } from '../lib/format';
+
+const FIRST = 500;
+
+function preview(data: string | undefined): string {
+  if (data === undefined) return '';
+  return data.length > 160 ? `${data.slice(0, 160)}…` : data;
+}
+
+function pretty(data: string): string {
+  try {
+    return JSON.stringify(JSON.parse(data), null, 2);
+  } catch {
+    return data;
+  }
+}
+
+function EventRow({ ev, previous }: { ev: StreamEvent; previous: number }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <tr className="stream-event" onClick={() => setOpen(!open)}>
+        <td className="num">{formatMs(ev.at)}</td>
+        <td className="num muted">+{formatMs(ev.at - previous)}</td>
+        <td>{ev.event ?? (ev.comment !== undefined ? ':comment' : 'message')}</td>
+        <td className="mono">{preview(ev.data ?? ev.comment)}</td>
+      </tr>
+      {open && ev.data !== undefined && (
+        <tr>
+          <td colSpan={4}>
+            <pre className="code">{pretty(ev.data)}</pre>
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+export function StreamTimeline({ events }: { events: readonly StreamEvent[] }) {
+  const [all, setAll] = useState(events.length <= FIRST);
+  const shown = all ? events : events.slice(0, FIRST);
+  return (
+    <div>
+      <p className="muted">
+        {events.length} events over {formatMs(events.at(-1)?.at ?? 0)}; click an event for its data.
+      </p>
+      <table className="timeline">
+        <thead>
+          <tr>
+            <th className="num">at</th>
+            <th className="num">gap</th>
+            <th>event</th>
+            <th>data</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((ev, i) => (
+            <EventRow key={i} ev={ev} previous={i === 0 ? 0 : (events[i - 1]?.at ?? 0)} />
+          ))}
+        </tbody>
+      </table>
+      {!all && (
+        <button type="button" onClick={() => setAll(true)}>
+          Show all {events.length} events
+        </button>
+      )}
+    </div>
+  );
+}

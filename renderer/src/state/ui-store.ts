@@ -1,0 +1,41 @@
+/** View choices that outlive one file: the detail tab, a line to reveal, which panels are open. */
+import { create } from 'zustand';
+import type { PartId } from './doc-parts';
+
+export type Tab = 'overview' | PartId;
+
+export interface UiState {
+  tab: Tab;
+  /** A problem the user clicked: which part, which line. New object per click. */
+  reveal: { part: PartId; line: number; column?: number } | null;
+  breakdownOpen: boolean;
+  projectionOpen: boolean;
+  folderBrowserOpen: boolean;
+}
+
+export const useUi = create<UiState>()(() => ({
+  tab: 'overview',
+  reveal: null,
+  breakdownOpen: false,
+  projectionOpen: false,
+  folderBrowserOpen: false,
+}));
+
+export function setTab(tab: Tab): void {
+  useUi.setState({ tab });
+}
+
+export function revealProblem(part: PartId, line: number, column?: number): void {
+  useUi.setState({
+    tab: part,
+    reveal: { part, line, ...(column === undefined ? {} : { column }) },
+  });
+}
+
+export function togglePanel(panel: 'breakdownOpen' | 'projectionOpen'): void {
+  useUi.setState((s) => ({ [panel]: !s[panel] }));
+}
+
+export function setFolderBrowserOpen(open: boolean): void {
+  useUi.setState({ folderBrowserOpen: open });
+}

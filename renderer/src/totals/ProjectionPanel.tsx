@@ -1,0 +1,158 @@
+/**
+ * What the recorded run costs when it runs N times a day, and what it would cost on another
+ * model: every call's usage re-priced with the genai-prices table.
+ */
+import { useId, useMemo, useState } from 'react';
+import { totalsOf, type CallSummary } from '../../../shared/totals';
+import { formatCount, formatMoney } from '../lib/format';
+import { modelCatalog, project, repriceRows, type Projection } from '../lib/pricing';
+
+const RUNS_KEY = 'tapedeck.runsPerDay';
+
+function initialRuns(): number {
+  const saved = Number(localStorage.getItem(RUNS_KEY));
+  return Number.isFinite(saved) && saved > 0 ? saved : 100;
+}
+
+function ProjectionRow(props: { label: string; p: Projection; id: string; ratio?: number }) {
+  return (
+    <tr data-projection={props.id}>
+      <th scope="row">
+        {props.label}
+        {props.ratio !== undefined && Number.isFinite(props.ratio) && (
+          <span className="muted"> ({props.ratio.toFixed(2)}×)</span>
+        )}
+      </th>
+      <td className="num" data-per="run">
+        {formatMoney(props.p.perRun)}
+      </td>
+      <td className="num" data-per="day">
+        {formatMoney(props.p.perDay)}
+      </td>
+      <td className="num" data-per="month">
+        {formatMoney(props.p.perMonth)}
+      </td>
+      <td className="num" data-per="year">
+        {formatMoney(props.p.perYear)}
+      </td>
+    </tr>
+  );
+}
+
+export default function ProjectionPanel(props: {
+  all: readonly CallSummary[];
+  filtered: readonly CallSummary[];
+}) {
+  const listId = useId();
+  const [runs, setRuns] = useState(initialRuns);
+  const [basis, setBasis] = useState<'filtered' | 'all'>('filtered');
+  const [modelKey, setModelKey] = useState('');
+  const catalog = useMemo(() => modelCatalog(), []);
+  const rows = basis === 'all' ? props.all : props.filtered;
+  const recorded = useMemo(() => totalsOf(rows).costUsd, [rows]);
+  // An exact provider/model key, else a bare model id (the first provider in the catalog's order).
+  const choice = useMemo(() => {
+    const wanted = modelKey.trim();
+    return (
+      catalog.find((m) => m.key === wanted) ?? catalog.find((m) => m.modelId === wanted) ?? null
+    );
+  }, [catalog, modelKey]);
+  const whatIf = useMemo(() => (choice ? repriceRows(rows, choice) : null), [rows, choice]);
+
+  const onRuns = (value: string) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) return;
+    setRuns(n);
+    localStorage.setItem(RUNS_KEY, String(n));
+  };
+
+  return (
+    <div className="totals-panel projection" aria-label="cost projection">
+      <div className="projection-inputs">
+        <label>
+          Runs per day{' '}
+          <input
+            type="number"
+            min={0}
+            step={1}
+            value={runs}
+            aria-label="runs per day"
+            onChange={(e) => onRuns(e.target.value)}
+          />
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="basis"
+            checked={basis === 'filtered'}
+            onChange={() => setBasis('filtered')}
+          />{' '}
+          one run = the filtered rows ({formatCount(props.filtered.length)} calls)
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="basis"
+            checked={basis === 'all'}
+            onChange={() => setBasis('all')}
+          />{' '}
+          one run = the whole snapshot ({formatCount(props.all.length)} calls)
+        </label>
+        <label>
+          What if on{' '}
+          <input
+            list={listId}
+            value={modelKey}
+            placeholder="provider/model, e.g. openai/gpt-4o-mini"
+            aria-label="what-if model"
+            onChange={(e) => setModelKey(e.target.value)}
+            size={34}
+          />
+          <datalist id={listId}>
+            {catalog.map((m) => (
+              <option key={m.key} value={m.key}>
+                {m.providerName} · {m.label}
+                {m.deprecated ? ' (deprecated)' : ''}
+              </option>
+            ))}
+          </datalist>
+        </label>
+      </div>
+      <table className="projection-table">
+        <thead>
+          <tr>
+            <th />
+            <th className="num">per run</th>
+            <th className="num">per day</th>
+            <th className="num">per month</th>
+            <th className="num">per year</th>
+          </tr>
+        </thead>
+        <tbody>
+          <ProjectionRow label="As recorded" p={project(recorded, runs)} id="recorded" />
+          {whatIf && choice && (
+            <ProjectionRow
+              label={`On ${choice.label}`}
+              p={project(whatIf.costUsd, runs)}
+              id="what-if"
+              ratio={recorded > 0 ? whatIf.costUsd / recorded : undefined}
+            />
+          )}
+        </tbody>
+      </table>
+      {choice && !whatIf && (
+        <p className="notice notice-warn">No usable price for {choice.key} in the price table.</p>
+      )}
+      {modelKey !== '' && !choice && (
+        <p className="muted">Pick a model from the list (provider/model).</p>
+      )}
+      {whatIf && whatIf.withoutUsage > 0 && (
+        <p className="muted">
+          {formatCount(whatIf.withoutUsage)} {whatIf.withoutUsage === 1 ? 'call has' : 'calls have'}{' '}
+          no recorded usage and count as $0 on {choice?.label}.
+        </p>
+      )}
+      <p className="muted">A month is 30 days, a year 365.</p>
+    </div>
+  );
+}
