@@ -4,7 +4,6 @@
 //   node examples/three-vendors/drive.mjs [--url URL] [--requests 120] [--concurrency 10]
 //        [--timeout-ms 5000] [--slow-ms 1000] [--seed 1] [--json]
 // Without --url it starts `tapedeck mock snapshot --scenario three-vendors` itself.
-/* global fetch, performance, setTimeout, URL */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';

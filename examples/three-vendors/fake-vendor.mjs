@@ -1,6 +1,5 @@
 // A local stand-in for an OpenAI-compatible vendor, used once by record.mjs so the snapshot is real
 // recorder output without real keys. Its model always answers with one `web_search` tool call.
-/* global setTimeout, Buffer */
 import http from 'node:http';
 
 const CREATED = 1767225600;

@@ -1,7 +1,6 @@
 // Records the example's snapshot: `tapedeck record` in front of a local fake vendor, one call per
 // vendor (upstreams a, b and c), into ./snapshot. Run it again to re-record; scenarios/ is kept.
 //   node examples/three-vendors/record.mjs        (after `npm install` at the repository root)
-/* global URL */
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';

@@ -1,6 +1,5 @@
 // Starts the Tapedeck CLI of this repository as a child process and waits for its
 // `listening on URL` line (the first line it prints on stdout).
-/* global setTimeout, clearTimeout, URL */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
