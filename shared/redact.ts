@@ -73,7 +73,9 @@ export function redactUrl(url: string): string {
       } catch {
         // a malformed escape is kept as written; it is still compared by its raw name
       }
-      return eq >= 0 && isSecretQueryParam(name) ? `${rawName}=${encodeURIComponent(REDACTED)}` : pair;
+      return eq >= 0 && isSecretQueryParam(name)
+        ? `${rawName}=${encodeURIComponent(REDACTED)}`
+        : pair;
     })
     .join('&');
   return url.slice(0, q + 1) + redacted + (hash < 0 ? '' : url.slice(hash));

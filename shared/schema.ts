@@ -76,8 +76,13 @@ export const Signature = z
     query: json.optional(),
     body: json
       .optional()
-      .describe('"*", "foo*", {"$regex": "…"}, {"$any": true} match by pattern; a missing key is not compared'),
-    ignore: z.array(z.string()).optional().describe('JSON paths left out of comparison, e.g. $.messages[0].content'),
+      .describe(
+        '"*", "foo*", {"$regex": "…"}, {"$any": true} match by pattern; a missing key is not compared',
+      ),
+    ignore: z
+      .array(z.string())
+      .optional()
+      .describe('JSON paths left out of comparison, e.g. $.messages[0].content'),
   })
   .strict();
 export type Signature = z.infer<typeof Signature>;
@@ -87,9 +92,13 @@ export type Signature = z.infer<typeof Signature>;
 const Distribution = z.union([
   z.object({ fixed: z.number().nonnegative() }).strict(),
   z.object({ uniform: z.tuple([z.number().nonnegative(), z.number().nonnegative()]) }).strict(),
-  z.object({ normal: z.object({ mean: z.number(), sd: z.number().nonnegative() }).strict() }).strict(),
   z
-    .object({ lognormal: z.object({ median: z.number().positive(), p95: z.number().positive() }).strict() })
+    .object({ normal: z.object({ mean: z.number(), sd: z.number().nonnegative() }).strict() })
+    .strict(),
+  z
+    .object({
+      lognormal: z.object({ median: z.number().positive(), p95: z.number().positive() }).strict(),
+    })
     .strict(),
 ]);
 export type Distribution = z.infer<typeof Distribution>;
@@ -158,13 +167,25 @@ export const Fault = z.discriminatedUnion('kind', [
     })
     .strict(),
   z
-    .object({ kind: z.literal('cutStream'), ...faultCommon, afterEvents: z.number().int().nonnegative() })
+    .object({
+      kind: z.literal('cutStream'),
+      ...faultCommon,
+      afterEvents: z.number().int().nonnegative(),
+    })
     .strict(),
   z
     .object({
       kind: z.literal('malformed'),
       ...faultCommon,
-      mode: z.enum(['invalidJson', 'truncate', 'dropField', 'wrongType', 'toolName', 'toolArgs', 'textThenHalfTool']),
+      mode: z.enum([
+        'invalidJson',
+        'truncate',
+        'dropField',
+        'wrongType',
+        'toolName',
+        'toolArgs',
+        'textThenHalfTool',
+      ]),
       path: z.string().optional(),
     })
     .strict(),
@@ -200,7 +221,10 @@ export const Manifest = z
     notes: z.string().optional(),
     normalizers: z.array(Normalizer).optional(),
     faults: Faults.optional(),
-    prices: z.record(z.string(), PriceOverride).optional().describe('USD per million tokens, keyed by model glob'),
+    prices: z
+      .record(z.string(), PriceOverride)
+      .optional()
+      .describe('USD per million tokens, keyed by model glob'),
   })
   .strict();
 export type Manifest = z.infer<typeof Manifest>;
@@ -216,7 +240,10 @@ export type Outcome = z.infer<typeof Outcome>;
 export const Call = z
   .object({
     $schema: z.string().optional(),
-    format: z.string().regex(/^tapedeck\/\d+$/).optional(),
+    format: z
+      .string()
+      .regex(/^tapedeck\/\d+$/)
+      .optional(),
     id: z.string().min(1),
     seq: z.number().int().nonnegative(),
     recordedAt: z.string(),
@@ -227,7 +254,9 @@ export const Call = z
     request: RecordedRequest,
     response: RecordedResponse,
     outcome: Outcome,
-    timing: z.object({ ttfbMs: z.number().nonnegative(), totalMs: z.number().nonnegative() }).strict(),
+    timing: z
+      .object({ ttfbMs: z.number().nonnegative(), totalMs: z.number().nonnegative() })
+      .strict(),
     usage: Usage.nullable(),
     costUsd: z.number().nonnegative().nullable(),
     costSource: z.enum(['provider', 'price-table', 'none']),
@@ -244,9 +273,18 @@ export interface LoadError {
   reason: string;
 }
 
-export const schemas = { manifest: Manifest, call: Call, signature: Signature, faults: Faults, scenario: Scenario };
+export const schemas = {
+  manifest: Manifest,
+  call: Call,
+  signature: Signature,
+  faults: Faults,
+  scenario: Scenario,
+};
 export type SchemaName = keyof typeof schemas;
 
 export function jsonSchemaOf(name: SchemaName): Record<string, unknown> {
-  return z.toJSONSchema(schemas[name], { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(schemas[name], { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
 }

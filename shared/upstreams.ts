@@ -22,7 +22,8 @@ export function parseUpstreamFlag(flag: string): [string, string] {
   if (eq <= 0) throw new Error(`--upstream wants NAME=URL, got "${flag}"`);
   const name = flag.slice(0, eq);
   const url = flag.slice(eq + 1);
-  if (!isValidUpstreamName(name)) throw new Error(`--upstream: "${name}" is not a valid upstream name`);
+  if (!isValidUpstreamName(name))
+    throw new Error(`--upstream: "${name}" is not a valid upstream name`);
   let parsed: URL;
   try {
     parsed = new URL(url);
