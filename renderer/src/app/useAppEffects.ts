@@ -7,11 +7,17 @@ import type { ChangeEvent } from '../../../shared/desktop-api';
 import { api, onResync } from '../api';
 import { isDirty, onFileChanged, saveDocument, useDocument } from '../state/document-store';
 import { openFolderGuarded } from '../state/navigation';
-import { applyChanges, openFolder, resyncFolder } from '../state/snapshot-store';
+import { applyChanges, openFolder, resyncFolder, useSnapshot } from '../state/snapshot-store';
 import { appInfo, pickFolder } from './app-info';
 
-/** Changes are folded in batches: a writer adding files quickly costs one render per batch. */
-const BATCH_MS = 100;
+/**
+ * Changes are folded in batches: a writer adding files quickly costs one rebuild of the rows per
+ * batch. The window grows with the snapshot (rebuilding 100,000 rows takes a few hundred ms) and
+ * stays under a second, so new rows always show within one.
+ */
+function batchDelay(): number {
+  return Math.min(800, 100 + useSnapshot.getState().calls.length / 200);
+}
 
 function useChangeFeed(): void {
   useEffect(() => {
@@ -25,7 +31,7 @@ function useChangeFeed(): void {
     };
     const off = api.onChange((event) => {
       batch.push(event);
-      timer ??= setTimeout(flush, BATCH_MS);
+      timer ??= setTimeout(flush, batchDelay());
       if (useDocument.getState().doc?.path === event.path) void onFileChanged(event);
     });
     const offResync = onResync(() => void resyncFolder());

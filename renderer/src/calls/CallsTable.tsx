@@ -6,6 +6,7 @@
 import type { ReactTable } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import {
+  memo,
   useCallback,
   useEffect,
   useLayoutEffect,
@@ -17,7 +18,7 @@ import {
 import type { LoadError } from '../../../shared/schema';
 import type { CallSummary } from '../../../shared/totals';
 import { CallCell } from './CallCell';
-import { NUMERIC_COLUMNS, type CallRow, type Features } from './table-model';
+import { isErrorRow, NUMERIC_COLUMNS, type CallRow, type Features } from './table-model';
 
 const ROW_HEIGHT = 28;
 const rowHeight = () => ROW_HEIGHT;
@@ -105,6 +106,56 @@ function ErrorRows(props: {
   );
 }
 
+interface RowProps {
+  c: CallSummary;
+  index: number;
+  /** Offset inside the body, px. */
+  top: number;
+  selected: boolean;
+  cursor: boolean;
+  /** Column ids joined by commas: a string, so an unchanged column set keeps rows memoized. */
+  columns: string;
+  onCursor: (file: string) => void;
+  onOpen: (file: string) => void;
+}
+
+/** One call row; memoized, so a scroll re-renders only the rows whose call or place changed. */
+const CallRowView = memo(function CallRowView(p: RowProps) {
+  const c = p.c;
+  const classes = ['row', 'call-row'];
+  if (p.selected) classes.push('selected');
+  if (p.cursor) classes.push('cursor');
+  if (isErrorRow(c)) classes.push('is-error');
+  if (c.faults.length > 0) classes.push('has-fault');
+  return (
+    <div
+      role="row"
+      aria-selected={p.selected}
+      aria-rowindex={p.index + 1}
+      className={classes.join(' ')}
+      data-file={c.file}
+      data-seq={c.seq}
+      style={{ transform: `translateY(${p.top}px)` }}
+      onClick={() => {
+        p.onCursor(c.file);
+        p.onOpen(c.file);
+      }}
+    >
+      {p.columns.split(',').map((id) => (
+        <div
+          key={id}
+          role="gridcell"
+          data-col={id}
+          className={`cell${NUMERIC_COLUMNS.has(id) ? ' num' : ''}`}
+          style={{ width: `var(--col-${id})` }}
+        >
+          <CallCell column={id} c={c} />
+        </div>
+      ))}
+    </div>
+  );
+});
+
 export function CallsTable({ table, rows, errors, selected, onOpen }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const bodyRef = useRef<HTMLDivElement>(null);
@@ -167,8 +218,10 @@ export function CallsTable({ table, rows, errors, selected, onOpen }: Props) {
   };
 
   const headers = table.getHeaderGroups()[0]?.headers ?? [];
+  // Widths live in CSS variables, so resizing a column does not re-render the rows.
   const style = { '--table-width': `${table.getTotalSize()}px` } as Record<string, string>;
   for (const h of headers) style[`--col-${h.column.id}`] = `${h.getSize()}px`;
+  const columnIds = headers.map((h) => h.column.id).join(',');
 
   const items = virtualizer.getVirtualItems();
   return (
@@ -193,39 +246,18 @@ export function CallsTable({ table, rows, errors, selected, onOpen }: Props) {
         {items.map((item) => {
           const row = rows[item.index];
           if (!row) return null;
-          const c = row.original;
-          const classes = ['row', 'call-row'];
-          if (row.id === selected) classes.push('selected');
-          if (row.id === cursor) classes.push('cursor');
-          if (c.status >= 400 || c.outcome !== 'complete') classes.push('is-error');
-          if (c.faults.length > 0) classes.push('has-fault');
           return (
-            <div
+            <CallRowView
               key={item.index % SLOTS}
-              role="row"
-              aria-selected={row.id === selected}
-              aria-rowindex={item.index + 1}
-              className={classes.join(' ')}
-              data-file={c.file}
-              data-seq={c.seq}
-              style={{ transform: `translateY(${item.start - scrollMargin}px)` }}
-              onClick={() => {
-                setCursor(row.id);
-                onOpen(row.id);
-              }}
-            >
-              {headers.map((h) => (
-                <div
-                  key={h.column.id}
-                  role="gridcell"
-                  data-col={h.column.id}
-                  className={`cell${NUMERIC_COLUMNS.has(h.column.id) ? ' num' : ''}`}
-                  style={{ width: `var(--col-${h.column.id})` }}
-                >
-                  <CallCell column={h.column.id} c={c} />
-                </div>
-              ))}
-            </div>
+              c={row.original}
+              index={item.index}
+              top={item.start - scrollMargin}
+              selected={row.id === selected}
+              cursor={row.id === cursor}
+              columns={columnIds}
+              onCursor={setCursor}
+              onOpen={onOpen}
+            />
           );
         })}
       </div>

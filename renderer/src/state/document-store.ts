@@ -85,9 +85,13 @@ function fresh(path: string): Doc {
   };
 }
 
+/** Over HTTP the error carries its code; Electron's IPC keeps only the message. */
 function isNotFound(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
   return (
-    typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'not_found'
+    code === 'not_found' ||
+    (typeof message === 'string' && /does not exist|not found/i.test(message))
   );
 }
 
