@@ -1,6 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Call, Manifest } from '../shared/schema.js';
+import { performance } from 'node:perf_hooks';
+import { FaultEngine, sourcesOf } from '../shared/faults/engine.js';
+import { Call, Fault, Manifest } from '../shared/schema.js';
 import { replayRequest } from './calls.js';
 import type { Figure } from './figure.js';
 import { chatCompletionCall } from './fixtures.js';
@@ -21,7 +23,7 @@ interface Plan {
   roundS: number;
 }
 
-const FULL: Plan = { warmupS: 3, rounds: 6, roundS: 3 };
+const FULL: Plan = { warmupS: 3, rounds: 10, roundS: 2 };
 const QUICK: Plan = { warmupS: 1, rounds: 2, roundS: 1 };
 
 /**
@@ -126,7 +128,25 @@ export const faultOverhead: Figure = {
         `  ${name} / --no-faults per round: ${rs.map((r) => r.toFixed(2)).join(' ')} (median ${fmt.ratio(median(rs))})`,
       );
     }
+    // The engine's own cost, measured in this process where other load cannot hide it: the work
+    // each request adds, against the time the mock spends per request at the measured rate.
+    const perRequestUs = 1e6 / rps(off);
+    const zeroNs = planCostNs([]);
+    const elsewhereNs = planCostNs(FAULTS_ELSEWHERE);
+    row(
+      'FaultEngine.plan',
+      `zero faults ${zeroNs.toFixed(0)} ns`,
+      `3 faults elsewhere ${elsewhereNs.toFixed(0)} ns`,
+      `(--no-faults served one request every ${perRequestUs.toFixed(0)} µs)`,
+    );
     return [
+      {
+        figure: FIGURE,
+        what: 'plan() per request, zero faults',
+        measured: `${((zeroNs / 1000 / perRequestUs) * 100).toFixed(2)}%`,
+        target: '—',
+        verdict: 'INFO',
+      },
       {
         figure: FIGURE,
         what: 'zero faults / --no-faults',
@@ -144,6 +164,34 @@ export const faultOverhead: Figure = {
     ] satisfies Check[];
   },
 };
+
+/** ns per FaultEngine.plan call for a request none of `faults` applies to (median of 5 runs). */
+function planCostNs(faults: readonly unknown[]): number {
+  const engine = new FaultEngine({
+    seed: '1',
+    scoped: sourcesOf(
+      faults.map((f) => Fault.parse(f)),
+      'manifest',
+    ),
+  });
+  const facts = {
+    upstream: 'openai',
+    provider: 'openai',
+    model: 'gpt-4o-mini-2024-07-18',
+    path: '/v1/chat/completions',
+  };
+  const n = 200_000;
+  const runs: number[] = [];
+  for (let r = 0; r < 6; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      if (engine.plan(facts, 'c_bench', null, i).fired.length) throw new Error('a fault fired');
+    }
+    // The first run warms the JIT up.
+    if (r > 0) runs.push(((performance.now() - t0) * 1e6) / n);
+  }
+  return median(runs);
+}
 
 function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;

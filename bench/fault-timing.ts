@@ -106,7 +106,8 @@ export const faultTiming: Figure = {
           figure: FIGURE,
           what: 'never early (min)',
           measured: fmt.ms(min),
-          target: `≥ ${DELAY_MS} ms`,
+          // Node timers may fire up to a millisecond before their time.
+          target: `≥ ${DELAY_MS - 1} ms`,
           verdict: min >= DELAY_MS - 1 ? 'PASS' : 'MISS',
         },
       ] satisfies Check[];
