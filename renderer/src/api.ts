@@ -2,8 +2,8 @@
  * The renderer's only way to the host: Electron's preload object when present, else the HTTP
  * transport of `tapedeck ui`.
  */
-import type { DesktopApi } from '../../shared/desktop-api';
-import { createHttpApi } from './http-api';
+import type { DesktopApi } from '../../shared/desktop-api.js';
+import { createHttpApi } from './http-api.js';
 
 declare global {
   interface Window {

@@ -8,7 +8,7 @@ import {
   type DesktopApi,
   type RpcError,
   type RpcMethod,
-} from '../../shared/desktop-api';
+} from '../../shared/desktop-api.js';
 
 export class RpcCallError extends Error {
   constructor(

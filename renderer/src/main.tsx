@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './app/App';
-import './state/tool-calls-part';
+import { App } from './app/App.js';
+import './state/tool-calls-part.js';
 import './styles.css';
 
 const root = document.getElementById('root');

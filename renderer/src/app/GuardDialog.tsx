@@ -1,5 +1,5 @@
 /** Asks what to do with unsaved edits before leaving the file they are in. */
-import { answerGuard, useGuard } from '../state/navigation';
+import { answerGuard, useGuard } from '../state/navigation.js';
 
 export function GuardDialog() {
   const pending = useGuard((s) => s.pending);

@@ -1,6 +1,6 @@
 /** While a folder loads (100,000 files take seconds): which folder, and that time is passing. */
 import { useEffect, useState } from 'react';
-import { useSnapshot } from '../state/snapshot-store';
+import { useSnapshot } from '../state/snapshot-store.js';
 
 function Elapsed({ since }: { since: number }) {
   const [now, setNow] = useState(() => performance.now());

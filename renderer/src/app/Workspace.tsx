@@ -1,16 +1,16 @@
 /** An open snapshot: header, filters, the calls table beside the detail pane, the totals bar. */
 import { useTable } from '@tanstack/react-table';
 import { useMemo, type CSSProperties } from 'react';
-import type { CallSummary } from '../../../shared/totals';
-import { CallsTable } from '../calls/CallsTable';
-import { FilterBar } from '../calls/FilterBar';
-import { columns, features, SEARCH_COLUMN, textFilter } from '../calls/table-model';
-import { DetailPane } from '../detail/DetailPane';
-import { selectFile } from '../state/navigation';
-import { useSnapshot } from '../state/snapshot-store';
-import { TotalsBar } from '../totals/TotalsBar';
-import { Splitter, useDetailWidth } from './Splitter';
-import { WorkspaceHeader } from './WorkspaceHeader';
+import type { CallSummary } from '../../../shared/totals.js';
+import { CallsTable } from '../calls/CallsTable.js';
+import { FilterBar } from '../calls/FilterBar.js';
+import { columns, features, SEARCH_COLUMN, textFilter } from '../calls/table-model.js';
+import { DetailPane } from '../detail/DetailPane.js';
+import { selectFile } from '../state/navigation.js';
+import { useSnapshot } from '../state/snapshot-store.js';
+import { TotalsBar } from '../totals/TotalsBar.js';
+import { Splitter, useDetailWidth } from './Splitter.js';
+import { WorkspaceHeader } from './WorkspaceHeader.js';
 
 export function Workspace() {
   const calls = useSnapshot((s) => s.calls);

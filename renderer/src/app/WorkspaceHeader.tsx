@@ -1,8 +1,8 @@
 /** The folder's name and the files beside the calls: tapedeck.json and the scenarios. */
 import { useState } from 'react';
-import { addScenario, useSnapshot } from '../state/snapshot-store';
-import { backToStart, selectFile } from '../state/navigation';
-import { pickFolder } from './app-info';
+import { addScenario, useSnapshot } from '../state/snapshot-store.js';
+import { backToStart, selectFile } from '../state/navigation.js';
+import { pickFolder } from './app-info.js';
 
 const SCENARIO_NAME = /^[A-Za-z0-9._-]+$/;
 

@@ -1,8 +1,8 @@
 /** What the host told us about itself; asked once. */
-import type { AppInfo } from '../../../shared/desktop-api';
-import { api } from '../api';
-import { openFolderGuarded } from '../state/navigation';
-import { setFolderBrowserOpen } from '../state/ui-store';
+import type { AppInfo } from '../../../shared/desktop-api.js';
+import { api } from '../api.js';
+import { openFolderGuarded } from '../state/navigation.js';
+import { setFolderBrowserOpen } from '../state/ui-store.js';
 
 let info: Promise<AppInfo> | null = null;
 

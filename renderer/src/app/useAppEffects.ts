@@ -3,12 +3,12 @@
  * drag-and-drop, the unsaved-edits guard on closing, and the folder given on the command line.
  */
 import { useEffect } from 'react';
-import type { ChangeEvent } from '../../../shared/desktop-api';
-import { api, onResync } from '../api';
-import { isDirty, onFileChanged, saveDocument, useDocument } from '../state/document-store';
-import { openFolderGuarded } from '../state/navigation';
-import { applyChanges, openFolder, resyncFolder, useSnapshot } from '../state/snapshot-store';
-import { appInfo, pickFolder } from './app-info';
+import type { ChangeEvent } from '../../../shared/desktop-api.js';
+import { api, onResync } from '../api.js';
+import { isDirty, onFileChanged, saveDocument, useDocument } from '../state/document-store.js';
+import { openFolderGuarded } from '../state/navigation.js';
+import { applyChanges, openFolder, resyncFolder, useSnapshot } from '../state/snapshot-store.js';
+import { appInfo, pickFolder } from './app-info.js';
 
 /**
  * Changes are folded in batches: a writer adding files quickly costs one rebuild of the rows per

@@ -1,7 +1,7 @@
 /** One cell of a call row: how each column's value reads, with errors, faults and estimates marked. */
-import type { CallSummary } from '../../../shared/totals';
-import { formatCost, formatCount, formatMs } from '../lib/format';
-import { isErrorRow } from './table-model';
+import type { CallSummary } from '../../../shared/totals.js';
+import { formatCost, formatCount, formatMs } from '../lib/format.js';
+import { isErrorRow } from './table-model.js';
 
 function Tokens({ n, estimated }: { n: number; estimated: boolean }) {
   return (

@@ -15,10 +15,10 @@ import {
   type CSSProperties,
   type KeyboardEvent,
 } from 'react';
-import type { LoadError } from '../../../shared/schema';
-import type { CallSummary } from '../../../shared/totals';
-import { CallCell } from './CallCell';
-import { isErrorRow, NUMERIC_COLUMNS, type CallRow, type Features } from './table-model';
+import type { LoadError } from '../../../shared/schema.js';
+import type { CallSummary } from '../../../shared/totals.js';
+import { CallCell } from './CallCell.js';
+import { isErrorRow, NUMERIC_COLUMNS, type CallRow, type Features } from './table-model.js';
 
 const ROW_HEIGHT = 28;
 const rowHeight = () => ROW_HEIGHT;

@@ -1,9 +1,9 @@
 /** Text search and provider / model / status filters over the calls table. */
 import type { ReactTable } from '@tanstack/react-table';
 import { useMemo, useRef, useState } from 'react';
-import type { CallSummary } from '../../../shared/totals';
-import { formatCount } from '../lib/format';
-import type { Features, StatusFilter } from './table-model';
+import type { CallSummary } from '../../../shared/totals.js';
+import { formatCount } from '../lib/format.js';
+import type { Features, StatusFilter } from './table-model.js';
 
 interface Props {
   table: ReactTable<Features, CallSummary>;

@@ -16,7 +16,7 @@ import {
   type Row,
   type SortFn,
 } from '@tanstack/react-table';
-import type { CallSummary } from '../../../shared/totals';
+import type { CallSummary } from '../../../shared/totals.js';
 
 export const features = tableFeatures({
   rowSortingFeature,

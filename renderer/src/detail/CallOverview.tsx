@@ -1,10 +1,10 @@
 /** A call as a person reads it: request, prompt, response or stream, usage, cost, faults. */
-import type { Call } from '../../../shared/schema';
-import { formatCost, formatCount, formatMs, formatTimestamp } from '../lib/format';
-import { replyText } from '../lib/messages';
-import { BodyView, HeadersTable, JsonBlock, Section } from './blocks';
-import { PromptView } from './PromptView';
-import { StreamTimeline } from './StreamTimeline';
+import type { Call } from '../../../shared/schema.js';
+import { formatCost, formatCount, formatMs, formatTimestamp } from '../lib/format.js';
+import { replyText } from '../lib/messages.js';
+import { BodyView, HeadersTable, JsonBlock, Section } from './blocks.js';
+import { PromptView } from './PromptView.js';
+import { StreamTimeline } from './StreamTimeline.js';
 
 function Usage({ call }: { call: Call }) {
   const u = call.usage;

@@ -3,16 +3,16 @@
  * an editor per part. A file that did not load opens straight in the whole-file editor.
  */
 import { lazy, Suspense, useMemo } from 'react';
-import type { Call } from '../../../shared/schema';
-import { partsOf, type PartId } from '../state/doc-parts';
-import { useDocument, type Doc } from '../state/document-store';
-import { useSnapshot } from '../state/snapshot-store';
-import { recordedToolCalls } from '../state/tool-calls-part';
-import { setTab, useUi, type Tab } from '../state/ui-store';
-import { CallOverview } from './CallOverview';
-import { DocumentBar } from './DocumentBar';
+import type { Call } from '../../../shared/schema.js';
+import { partsOf, type PartId } from '../state/doc-parts.js';
+import { useDocument, type Doc } from '../state/document-store.js';
+import { useSnapshot } from '../state/snapshot-store.js';
+import { recordedToolCalls } from '../state/tool-calls-part.js';
+import { setTab, useUi, type Tab } from '../state/ui-store.js';
+import { CallOverview } from './CallOverview.js';
+import { DocumentBar } from './DocumentBar.js';
 
-const PartEditor = lazy(() => import('../editor/PartEditor'));
+const PartEditor = lazy(() => import('../editor/PartEditor.js'));
 
 const TAB_LABEL: Record<Tab, string> = {
   overview: 'Overview',

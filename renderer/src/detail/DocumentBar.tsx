@@ -9,7 +9,7 @@ import {
   saveDocument,
   editPart,
   type Doc,
-} from '../state/document-store';
+} from '../state/document-store.js';
 
 function ConflictDialog({ doc }: { doc: Doc }) {
   return (

@@ -1,5 +1,5 @@
 /** The request's messages as a conversation: one card per message, tool calls and results marked. */
-import { promptMessages, type Block } from '../lib/messages';
+import { promptMessages, type Block } from '../lib/messages.js';
 
 function BlockView({ block }: { block: Block }) {
   const label =

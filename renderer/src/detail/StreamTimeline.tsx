@@ -1,7 +1,7 @@
 /** A streamed reply as it arrived: each SSE event with its time since the request started. */
 import { useState } from 'react';
-import type { StreamEvent } from '../../../shared/schema';
-import { formatMs } from '../lib/format';
+import type { StreamEvent } from '../../../shared/schema.js';
+import { formatMs } from '../lib/format.js';
 
 const FIRST = 500;
 

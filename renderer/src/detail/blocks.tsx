@@ -1,6 +1,6 @@
 /** Small read-only views the call overview is made of: headers, bodies, sections. */
 import { useState, type ReactNode } from 'react';
-import { REDACTED } from '../../../shared/redact';
+import { REDACTED } from '../../../shared/redact.js';
 
 export function Section(props: { title: string; children: ReactNode; open?: boolean }) {
   return (

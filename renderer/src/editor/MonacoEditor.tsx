@@ -4,7 +4,7 @@
  * edit in another part) are applied as an undoable edit rather than a reset.
  */
 import { useEffect, useEffectEvent, useRef } from 'react';
-import { monaco } from './monaco';
+import { monaco } from './monaco.js';
 
 interface Props {
   uri: monaco.Uri;

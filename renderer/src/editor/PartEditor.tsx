@@ -4,20 +4,20 @@
  * Loaded on demand: Monaco is the largest part of the app and the table does not need it.
  */
 import { use, useEffect } from 'react';
-import { api } from '../api';
-import { usePrefersDark } from '../hooks/useColorScheme';
-import { partsOf, type PartId } from '../state/doc-parts';
+import { api } from '../api.js';
+import { usePrefersDark } from '../hooks/useColorScheme.js';
+import { partsOf, type PartId } from '../state/doc-parts.js';
 import {
   editPart,
   partText,
   saveDocument,
   useDocument,
   onDocumentClosed,
-} from '../state/document-store';
-import { revealProblem, useUi } from '../state/ui-store';
-import { useProblems } from './markers';
-import { MonacoEditor } from './MonacoEditor';
-import { applyTheme, configureSchemas, disposeModelsOf, partUri } from './monaco';
+} from '../state/document-store.js';
+import { revealProblem, useUi } from '../state/ui-store.js';
+import { useProblems } from './markers.js';
+import { MonacoEditor } from './MonacoEditor.js';
+import { applyTheme, configureSchemas, disposeModelsOf, partUri } from './monaco.js';
 
 const schemasLoaded = api.schemas().then(
   (schemas) => {

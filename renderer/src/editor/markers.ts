@@ -1,7 +1,7 @@
 /** Monaco's validation markers as a React-readable source: one version number, bumped on change. */
 import { useMemo, useSyncExternalStore } from 'react';
-import type { FileKind, PartId } from '../state/doc-parts';
-import { monaco, partUri } from './monaco';
+import type { FileKind, PartId } from '../state/doc-parts.js';
+import { monaco, partUri } from './monaco.js';
 
 let version = 0;
 const listeners = new Set<() => void>();

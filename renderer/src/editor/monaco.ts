@@ -10,8 +10,8 @@ import 'monaco-editor/features/register.all';
 import { jsonDefaults } from 'monaco-editor/languages/features/json/register';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import JsonWorker from 'monaco-editor/language/json/json.worker?worker';
-import type { SchemaName } from '../../../shared/schema';
-import { schemaOf, type FileKind, type PartId } from '../state/doc-parts';
+import type { SchemaName } from '../../../shared/schema.js';
+import { schemaOf, type FileKind, type PartId } from '../state/doc-parts.js';
 
 declare global {
   interface Window {

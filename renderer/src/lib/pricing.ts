@@ -3,7 +3,7 @@
  * bundled genai-prices table (pure data, runs in the browser as it runs in the proxy).
  */
 import { calcPrice, findProvider, type Usage as PriceUsage } from '@pydantic/genai-prices';
-import type { CallSummary } from '../../../shared/totals';
+import type { CallSummary } from '../../../shared/totals.js';
 
 export interface ModelChoice {
   /** `providerId/modelId`, unique across the catalog. */

@@ -3,10 +3,10 @@
  * snapshot folders are marked and open with one click.
  */
 import { useEffect, useState } from 'react';
-import type { DirListing } from '../../../shared/desktop-api';
-import { api } from '../api';
-import { openFolderGuarded } from '../state/navigation';
-import { setFolderBrowserOpen, useUi } from '../state/ui-store';
+import type { DirListing } from '../../../shared/desktop-api.js';
+import { api } from '../api.js';
+import { openFolderGuarded } from '../state/navigation.js';
+import { setFolderBrowserOpen, useUi } from '../state/ui-store.js';
 
 function Browser() {
   const [listing, setListing] = useState<DirListing | null>(null);

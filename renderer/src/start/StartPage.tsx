@@ -1,9 +1,9 @@
 /** Where the app starts when no folder is open: recent folders, the sample, open or type a path. */
 import { useEffect, useState } from 'react';
-import { api } from '../api';
-import { pickFolder } from '../app/app-info';
-import { openFolderGuarded } from '../state/navigation';
-import { dismissOpenError, useSnapshot } from '../state/snapshot-store';
+import { api } from '../api.js';
+import { pickFolder } from '../app/app-info.js';
+import { openFolderGuarded } from '../state/navigation.js';
+import { dismissOpenError, useSnapshot } from '../state/snapshot-store.js';
 
 function useRecentAndSample(): { recent: string[]; sample: string | null } {
   const [recent, setRecent] = useState<string[]>([]);

@@ -3,7 +3,7 @@
  * or the raw text. The raw text (the draft) is the one source of truth; a part editor's text is
  * read out of it, and every edit that parses is written straight back into it. Pure functions.
  */
-import type { SchemaName } from '../../../shared/schema';
+import type { SchemaName } from '../../../shared/schema.js';
 
 export type FileKind = 'call' | 'manifest' | 'scenario';
 export type PartId = 'file' | 'signature' | 'tools' | 'faults';
@@ -27,7 +27,7 @@ function pretty(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
-export function serialize(file: unknown): string {
+function serialize(file: unknown): string {
   return JSON.stringify(file, null, 2) + '\n';
 }
 

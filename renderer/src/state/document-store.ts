@@ -4,11 +4,11 @@
  * Unsaved edits are never dropped or overwritten without the user choosing so.
  */
 import { create } from 'zustand';
-import type { ChangeEvent, FileContent } from '../../../shared/desktop-api';
-import type { LoadError } from '../../../shared/schema';
-import { api } from '../api';
-import { fileKindOf, readPart, writePart, type FileKind, type PartId } from './doc-parts';
-import { applyChanges, useSnapshot } from './snapshot-store';
+import type { ChangeEvent, FileContent } from '../../../shared/desktop-api.js';
+import type { LoadError } from '../../../shared/schema.js';
+import { api } from '../api.js';
+import { fileKindOf, readPart, writePart, type FileKind, type PartId } from './doc-parts.js';
+import { applyChanges, useSnapshot } from './snapshot-store.js';
 
 export interface Doc {
   path: string;

@@ -2,9 +2,9 @@
  * Folding host change events into the rows the table shows. Pure: the store calls it once per
  * batch of events, so a writer adding thousands of files costs one new array, not thousands.
  */
-import type { ChangeEvent } from '../../../shared/desktop-api';
-import type { LoadError, Manifest } from '../../../shared/schema';
-import type { CallSummary } from '../../../shared/totals';
+import type { ChangeEvent } from '../../../shared/desktop-api.js';
+import type { LoadError, Manifest } from '../../../shared/schema.js';
+import type { CallSummary } from '../../../shared/totals.js';
 
 export interface Rows {
   calls: readonly CallSummary[];

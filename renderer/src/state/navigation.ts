@@ -3,8 +3,14 @@
  * here, so unsaved edits are saved or discarded only because the user said so.
  */
 import { create } from 'zustand';
-import { closeDocument, isDirty, openDocument, saveDocument, useDocument } from './document-store';
-import { openFolder, setSelected, useSnapshot } from './snapshot-store';
+import {
+  closeDocument,
+  isDirty,
+  openDocument,
+  saveDocument,
+  useDocument,
+} from './document-store.js';
+import { openFolder, setSelected, useSnapshot } from './snapshot-store.js';
 
 interface GuardState {
   /** What waits for the user's answer about unsaved edits, and in which file they are. */

@@ -3,11 +3,11 @@
  * selectors stay cheap), load errors, manifest, and which file the detail pane shows.
  */
 import { create } from 'zustand';
-import type { ChangeEvent } from '../../../shared/desktop-api';
-import type { LoadError, Manifest } from '../../../shared/schema';
-import type { CallSummary } from '../../../shared/totals';
-import { api } from '../api';
-import { mergeChanges } from './merge-changes';
+import type { ChangeEvent } from '../../../shared/desktop-api.js';
+import type { LoadError, Manifest } from '../../../shared/schema.js';
+import type { CallSummary } from '../../../shared/totals.js';
+import { api } from '../api.js';
+import { mergeChanges } from './merge-changes.js';
 
 export type Phase = 'start' | 'loading' | 'open';
 
@@ -27,8 +27,6 @@ export interface SnapshotState {
   scenarios: readonly string[];
   /** Relative path of the file in the detail pane: a call, a broken file, tapedeck.json, a scenario. */
   selected: string | null;
-  /** Bumped when the rows were reloaded wholesale, so views drop derived caches. */
-  generation: number;
 }
 
 const initial: SnapshotState = {
@@ -43,7 +41,6 @@ const initial: SnapshotState = {
   errors: [],
   scenarios: [],
   selected: null,
-  generation: 0,
 };
 
 export const useSnapshot = create<SnapshotState>()(() => initial);
@@ -72,7 +69,7 @@ export async function openFolder(path: string): Promise<boolean> {
   try {
     const info = await api.openFolder(path);
     if (token !== openToken) return false;
-    useSnapshot.setState((s) => ({
+    useSnapshot.setState({
       phase: 'open',
       loadingPath: null,
       dir: info.dir,
@@ -85,8 +82,7 @@ export async function openFolder(path: string): Promise<boolean> {
         [],
       ),
       selected: null,
-      generation: s.generation + 1,
-    }));
+    });
     document.title = `${info.name} — Tapedeck`;
     return true;
   } catch (err) {
@@ -106,12 +102,7 @@ export async function resyncFolder(): Promise<void> {
   if (!dir || phase !== 'open') return;
   try {
     const info = await api.openFolder(dir);
-    useSnapshot.setState((s) => ({
-      manifest: info.manifest,
-      calls: info.calls,
-      errors: info.errors,
-      generation: s.generation + 1,
-    }));
+    useSnapshot.setState({ manifest: info.manifest, calls: info.calls, errors: info.errors });
   } catch (err) {
     useSnapshot.setState({ openError: `Lost track of ${dir}: ${errorMessage(err)}` });
   }

@@ -3,9 +3,9 @@
  * as an escaped string), written back through shared/tool-calls, which knows each wire format
  * and turns an edited streamed call into one argument delta.
  */
-import type { Call } from '../../../shared/schema';
-import { toolCallsOf, withToolCalls, type ToolCallView } from '../../../shared/tool-calls/index';
-import { registerPartCodec, type PartCodec } from './doc-parts';
+import type { Call } from '../../../shared/schema.js';
+import { toolCallsOf, withToolCalls, type ToolCallView } from '../../../shared/tool-calls/index.js';
+import { registerPartCodec, type PartCodec } from './doc-parts.js';
 
 interface ShownToolCall {
   index: number;

@@ -1,6 +1,6 @@
 /** View choices that outlive one file: the detail tab, a line to reveal, which panels are open. */
 import { create } from 'zustand';
-import type { PartId } from './doc-parts';
+import type { PartId } from './doc-parts.js';
 
 export type Tab = 'overview' | PartId;
 

@@ -3,9 +3,9 @@
  * model: every call's usage re-priced with the genai-prices table.
  */
 import { useId, useMemo, useState } from 'react';
-import { totalsOf, type CallSummary } from '../../../shared/totals';
-import { formatCount, formatMoney } from '../lib/format';
-import { modelCatalog, project, repriceRows, type Projection } from '../lib/pricing';
+import { totalsOf, type CallSummary } from '../../../shared/totals.js';
+import { formatCount, formatMoney } from '../lib/format.js';
+import { modelCatalog, project, repriceRows, type Projection } from '../lib/pricing.js';
 
 const RUNS_KEY = 'tapedeck.runsPerDay';
 

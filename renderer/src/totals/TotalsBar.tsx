@@ -4,12 +4,12 @@
  * per-model breakdown and the cost projection on demand.
  */
 import { lazy, Suspense, useMemo } from 'react';
-import { totalsOf, type Bucket, type CallSummary, type Totals } from '../../../shared/totals';
-import { formatCost, formatCount } from '../lib/format';
-import { togglePanel, useUi } from '../state/ui-store';
+import { totalsOf, type Bucket, type CallSummary, type Totals } from '../../../shared/totals.js';
+import { formatCost, formatCount } from '../lib/format.js';
+import { togglePanel, useUi } from '../state/ui-store.js';
 
 // The price table is most of a megabyte: loaded when the panel is first opened.
-const ProjectionPanel = lazy(() => import('./ProjectionPanel'));
+const ProjectionPanel = lazy(() => import('./ProjectionPanel.js'));
 
 function Figures({ label, t, id }: { label: string; t: Totals; id: string }) {
   return (
