@@ -15,6 +15,8 @@ import { formatCost } from '../proxy/inspect.js';
 import { serializeCall } from '../proxy/store/snapshot-store.js';
 import type { Call } from '../shared/schema.js';
 import { toolCallsOf } from '../shared/tool-calls/index.js';
+import { formatMoney } from '../renderer/src/lib/format.js';
+import { modelCatalog, project, repriceRows } from '../renderer/src/lib/pricing.js';
 import type { CallSummary } from '../shared/totals.js';
 import {
   e2eRequired,
@@ -175,6 +177,30 @@ describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, (
     }
     await page.getByRole('button', { name: 'By provider & model' }).click();
     await page.screenshot({ path: path.join(shots, 'table.png') });
+  });
+
+  it('projects the cost per day and prices the run on another model', async () => {
+    await page.getByRole('button', { name: 'Cost projection' }).click();
+    const panel = page.getByLabel('cost projection');
+    await panel.getByLabel('runs per day').fill('250');
+    const recorded = project(report.totals.costUsd, 250);
+    const asRecorded = panel.locator('[data-projection="recorded"]');
+    await expect
+      .poll(() => asRecorded.locator('[data-per="day"]').textContent())
+      .toBe(formatMoney(recorded.perDay));
+    expect(await asRecorded.locator('[data-per="year"]').textContent()).toBe(
+      formatMoney(recorded.perYear),
+    );
+
+    const choice = modelCatalog().find((m) => m.key === 'anthropic/claude-3-5-haiku-latest');
+    if (!choice) throw new Error('claude-3-5-haiku-latest is not in the price table');
+    await panel.getByLabel('what-if model').fill(choice.key);
+    const whatIf = repriceRows(report.calls, choice);
+    if (!whatIf) throw new Error(`no price for ${choice.key}`);
+    await expect
+      .poll(() => panel.locator('[data-projection="what-if"] [data-per="run"]').textContent())
+      .toBe(formatMoney(whatIf.costUsd));
+    await page.getByRole('button', { name: 'Cost projection' }).click();
   });
 
   it('marks the broken file as an error row with its reason and line', async () => {
