@@ -312,6 +312,10 @@ describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, (
       .toMatch(/Signature \d+:\d+.*string/);
     await expect.poll(() => page.locator('.dirty').count()).toBe(1);
     await page.screenshot({ path: path.join(shots, 'editor.png') });
+    // Saving anyway: the host refuses, says why, and the file stays as it was.
+    await page.keyboard.press('ControlOrMeta+S');
+    await expect.poll(() => problems.textContent()).toMatch(/not saved.*signature\.method/);
+    expect((await readCall(dir, target().file)).signature.method).toBe('POST');
 
     (signature.body.messages[1] as { content: string }).content = '*';
     await replaceEditorText(editor, JSON.stringify(signature, null, 2));
