@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { Agent } from 'undici';
-import { FaultEngine, type Plan } from '../shared/faults/engine.js';
+import { FaultEngine, type FiredFault, type Plan } from '../shared/faults/engine.js';
 import type { LiveRequest } from '../shared/matching/live-request.js';
 import { detectApi, modelFromPath, providerOf } from '../shared/providers/detect.js';
 import { providerError } from '../shared/providers/errors.js';
@@ -27,7 +27,7 @@ import {
   type Entry,
   type ReplayIndex,
 } from './replay-index.js';
-import { replay, scheduleOf, send, type Timing } from './replay.js';
+import { replay, scheduleOf, send, type Prepared, type Schedule, type Timing } from './replay.js';
 import { closeServer, createServer, listen, type RunningServer } from './server-util.js';
 import { loadSnapshot } from './store/snapshot-store.js';
 import { watchFolder } from './store/watch-folder.js';
@@ -66,7 +66,13 @@ export interface RequestRecord {
   call: string | null;
   file: string | null;
   faults: string[];
+  /** Each fault with where it was declared (`call:ID`, `manifest`, `scenario:NAME`) and its name. */
+  faultDetails: FiredFault[];
   durationMs: number;
+}
+
+function faultLabel(f: FiredFault): string {
+  return f.name ? `${f.kind}(${f.name})` : f.kind;
 }
 
 export interface Miss {
@@ -230,16 +236,35 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
       );
     }
     let status: number;
-    let faults: string[] = [];
-    if (plan && plan.fired.length > 0) {
-      ({ status, faults } = await sendWithFaults(res, route, entry, plan, t0));
-      for (const k of faults) s.faults[k] = (s.faults[k] ?? 0) + 1;
+    let fired: FiredFault[] = [];
+    // Counted as they fire, so a hanging request shows in the stats while it hangs.
+    const onFire = (applied: FiredFault[]) => {
+      fired = applied;
+      for (const f of applied) s.faults[f.kind] = (s.faults[f.kind] ?? 0) + 1;
+    };
+    if (plan && plan.fired.length > 0 && (entry || plan.error)) {
+      status = await sendWithFaults(res, route, entry, plan, t0, onFire);
     } else if (entry) {
       status = entry.call.response.status;
       await replay(preparedOf(entry), res, timing, t0, { 'x-tapedeck-call': entry.id });
     } else {
-      status = await sendMiss(req, res, route, result.kind === 'miss' ? result : null, raw, t0);
+      // A miss meets only the timing faults; it is still answered as a miss.
+      const timingOnly = plan?.fired.filter((f) => f.kind === 'latency' || f.kind === 'hang') ?? [];
+      onFire(timingOnly);
+      const wait = timingOnly.length && plan ? missDelay(route, plan) : 0;
+      if (wait > 0) await delay(wait === Infinity ? null : wait, res);
+      status = res.destroyed
+        ? 0
+        : await sendMiss(
+            req,
+            res,
+            route,
+            result.kind === 'miss' ? result : null,
+            raw,
+            timingOnly.map((f) => f.kind),
+          );
     }
+    const faults = fired.map((f) => f.kind);
     // The client left before any header went out: nothing was answered, whatever was planned.
     if (!res.headersSent) status = 0;
     if (entry) s.matched++;
@@ -266,7 +291,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
         ? `MISS closest ${result.closest.id}: ${result.diff.slice(0, 3).join('; ')}`
         : 'MISS';
     log(
-      `mock #${no} ${route.name} ${method} ${route.path} → ${status} ${what}${faults.length ? ` faults=${faults.join(',')}` : ''} ${Math.round(durationMs)}ms`,
+      `mock #${no} ${route.name} ${method} ${route.path} → ${status} ${what}${fired.length ? ` faults=${fired.map(faultLabel).join(',')}` : ''} ${Math.round(durationMs)}ms`,
     );
     if (jsonLog) {
       const record: RequestRecord = {
@@ -280,6 +305,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
         call: entry?.id ?? null,
         file: entry?.file ?? null,
         faults,
+        faultDetails: fired,
         durationMs,
       };
       jsonLog.write(JSON.stringify(record) + '\n');
@@ -292,6 +318,13 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     return modelFromPath(live.path);
   }
 
+  /** How long timing faults hold back the answer to a miss. */
+  function missDelay(route: Route, plan: Plan): number {
+    const family = detectApi(route.path).family;
+    const p = errorPrepared(family, 'http', { kind: 'not_found', message: '' });
+    return scheduleOf(p, { mode: 'instant' }, plan).headersAt;
+  }
+
   /** A reply shaped by fired faults: an error in the provider's shape, or the recording altered. */
   async function sendWithFaults(
     res: ServerResponse,
@@ -299,51 +332,37 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     entry: Entry | null,
     plan: Plan,
     t0: number,
-  ): Promise<{ status: number; faults: string[] }> {
-    let faults = plan.fired.map((f) => f.kind);
+    onFire: (applied: FiredFault[]) => void,
+  ): Promise<number> {
+    let applied = plan.fired;
     const family = detectApi(route.path).family;
     const headers: Record<string, string> = {};
     if (entry) headers['x-tapedeck-call'] = entry.id;
+    let p: Prepared;
+    let s: Schedule;
     if (plan.error || !entry) {
-      // Unmatched requests still meet vendor-wide faults (a 429 does not care what you asked).
+      // Unmatched requests still meet vendor-wide errors (a 429 does not care what you asked).
       const provider = entry ? entry.call.provider : providerOf(route.name, family);
-      if (plan.error) {
-        const p = errorPrepared(family, provider, plan.error);
-        headers['x-tapedeck-fault'] = faults.join(',');
-        await send(p, res, scheduleOf(p, { mode: 'instant' }, plan), t0, headers);
-        return { status: p.status, faults };
+      p = errorPrepared(family, provider, plan.error ?? { kind: 'server_error', message: '' });
+      s = scheduleOf(p, { mode: 'instant' }, plan);
+    } else {
+      p = preparedOf(entry);
+      if (plan.malformed) {
+        const broken = malformedPrepared(entry.call, p, plan.malformed);
+        if (broken) p = broken;
+        else {
+          applied = applied.filter((f) => f.kind !== 'malformed');
+          log(
+            `tapedeck: malformed ${plan.malformed.mode} does not apply to ${entry.file} (nothing to break that way)`,
+          );
+        }
       }
+      s = scheduleOf(p, timing, plan);
     }
-    if (!entry) {
-      // Only timing faults apply to a miss; the miss itself is still reported as one.
-      faults = faults.filter((k) => k === 'latency' || k === 'hang');
-      const wait = scheduleOf(
-        errorPrepared(family, 'http', { kind: 'not_found', message: '' }),
-        { mode: 'instant' },
-        plan,
-      ).headersAt;
-      if (wait > 0) await delay(wait === Infinity ? null : wait, res);
-      return {
-        status: res.destroyed
-          ? 0
-          : await sendMiss(null, res, route, null, Buffer.alloc(0), t0, faults),
-        faults,
-      };
-    }
-    let p = preparedOf(entry);
-    if (plan.malformed) {
-      const broken = malformedPrepared(entry.call, p, plan.malformed);
-      if (broken) p = broken;
-      else {
-        faults = faults.filter((k) => k !== 'malformed');
-        log(
-          `tapedeck: malformed ${plan.malformed.mode} does not apply to ${entry.file} (nothing to break that way)`,
-        );
-      }
-    }
-    if (faults.length) headers['x-tapedeck-fault'] = faults.join(',');
-    await send(p, res, scheduleOf(p, timing, plan), t0, headers);
-    return { status: p.status, faults };
+    onFire(applied);
+    if (applied.length) headers['x-tapedeck-fault'] = applied.map((f) => f.kind).join(',');
+    await send(p, res, s, t0, headers);
+    return p.status;
   }
 
   function delay(ms: number | null, res: ServerResponse): Promise<void> {
@@ -360,16 +379,15 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
 
   /** The 404 in the provider's shape, or the passthrough reply; returns the status sent. */
   async function sendMiss(
-    req: IncomingMessage | null,
+    req: IncomingMessage,
     res: ServerResponse,
     route: Route,
     miss: { closest: Entry | null; diff: string[] } | null,
     raw: Buffer,
-    t0: number,
     faults: string[] = [],
   ): Promise<number> {
     const base = upstreams[route.name];
-    if (req && passthroughAgent && base) {
+    if (passthroughAgent && base) {
       const capture = await forward({
         req,
         res,
@@ -388,11 +406,10 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
       }
       return capture.status ?? 502;
     }
-    void t0;
     const family = detectApi(route.path).family;
     const closest = miss?.closest ?? null;
     const message = missMessage(
-      req?.method?.toUpperCase() ?? 'POST',
+      (req.method ?? 'GET').toUpperCase(),
       route,
       closest,
       miss?.diff ?? [],

@@ -178,8 +178,16 @@ export function send(
         resolve();
       }
     };
-    const stalledAt = (i: number, t: number) =>
-      s.stallAfter !== null && i >= s.stallAfter ? t + s.stallMs : t;
+    // A stall is a pause of stallMs from the moment it starts, however late the events before it went.
+    let stallShift: number | null = null;
+    const stalledAt = (i: number, t: number) => {
+      if (s.stallAfter === null || i < s.stallAfter) return t;
+      if (stallShift === null) {
+        const now = performance.now() - t0;
+        stallShift = Math.max(0, now - (s.eventsAt[s.stallAfter] ?? 0)) + s.stallMs;
+      }
+      return t + stallShift;
+    };
 
     const sendBody = () => {
       const body = p.body ?? Buffer.alloc(0);
@@ -195,7 +203,7 @@ export function send(
       at(s.bodyAt, () => {
         res.write(body.subarray(0, half));
         if (s.cutAfter !== null) return done(true);
-        at(s.bodyAt + s.stallMs, () => {
+        at(performance.now() - t0 + s.stallMs, () => {
           res.off('close', onClose);
           res.end(body.subarray(half));
           resolve();
