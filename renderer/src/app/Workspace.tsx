@@ -6,6 +6,7 @@ import { CallsTable } from '../calls/CallsTable.js';
 import { FilterBar } from '../calls/FilterBar.js';
 import { columns, features, SEARCH_COLUMN, textFilter } from '../calls/table-model.js';
 import { DetailPane } from '../detail/DetailPane.js';
+import { useDocument } from '../state/document-store.js';
 import { selectFile } from '../state/navigation.js';
 import { useSnapshot } from '../state/snapshot-store.js';
 import { TotalsBar } from '../totals/TotalsBar.js';
@@ -29,6 +30,8 @@ export function Workspace() {
   });
 
   const [detailWidth, onSplitterDown] = useDetailWidth();
+  // With no file open the pane only holds a hint: the table gets the width.
+  const fileOpen = useDocument((s) => s.doc !== null);
   const rows = table.getRowModel().rows;
   const filteredModel = table.getFilteredRowModel();
   const coreRows = table.getCoreRowModel().rows;
@@ -41,7 +44,10 @@ export function Workspace() {
     <div className="workspace">
       <WorkspaceHeader />
       <FilterBar table={table} calls={calls} shown={filtered.length} />
-      <div className="split" style={{ '--detail-width': `${detailWidth}px` } as CSSProperties}>
+      <div
+        className="split"
+        style={{ '--detail-width': fileOpen ? `${detailWidth}px` : '240px' } as CSSProperties}
+      >
         <CallsTable
           table={table}
           rows={rows}
@@ -49,7 +55,7 @@ export function Workspace() {
           selected={selected}
           onOpen={selectFile}
         />
-        <Splitter onPointerDown={onSplitterDown} />
+        {fileOpen && <Splitter onPointerDown={onSplitterDown} />}
         <DetailPane />
       </div>
       <TotalsBar calls={calls} filtered={filtered} />
