@@ -16,6 +16,7 @@ function summary(seq: number, patch: Partial<CallSummary> = {}): CallSummary {
     id: `c_${seq}`,
     seq,
     file: `calls/${String(seq).padStart(6, '0')}-openai.json`,
+    recordedAt: '2026-03-01T12:00:00.000Z',
     upstream: 'openai',
     provider: 'openai',
     api: 'chat.completions',

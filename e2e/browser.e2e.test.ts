@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayRequest } from '../bench/calls.js';
 import type { InspectReport } from '../proxy/inspect.js';
 import { formatCost } from '../proxy/inspect.js';
+import { formatClock } from '../renderer/src/lib/format.js';
 import { serializeCall } from '../proxy/store/snapshot-store.js';
 import type { Call } from '../shared/schema.js';
 import { toolCallsOf } from '../shared/tool-calls/index.js';
@@ -145,6 +146,7 @@ describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, (
       const text = async (col: string) =>
         (await row(c.file).locator(`[role="gridcell"][data-col="${col}"]`).textContent()) ?? '';
       expect(await text('seq')).toBe(String(c.seq));
+      expect(await text('time')).toBe(formatClock(c.recordedAt));
       expect(await text('provider')).toBe(c.provider);
       expect(await text('model')).toBe(c.model ?? '—');
       expect(await text('request')).toBe(`${c.method} ${c.path}`);

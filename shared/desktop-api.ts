@@ -24,6 +24,8 @@ export interface SnapshotInfo {
   calls: CallSummary[];
   /** Files that did not load, one shape everywhere: `{ file, line?, reason }`. */
   errors: LoadError[];
+  /** Names of the valid scenarios (scenarios/NAME.json), sorted. */
+  scenarios: string[];
 }
 
 export interface FileContent {

@@ -8,6 +8,8 @@ export interface CallSummary {
   id: string;
   seq: number;
   file: string;
+  /** When the call was recorded (ISO 8601). */
+  recordedAt: string;
   upstream: string;
   provider: string;
   api: string;
@@ -70,6 +72,7 @@ export function summarizeCall(call: Call, file: string): CallSummary {
     id: call.id,
     seq: call.seq,
     file,
+    recordedAt: call.recordedAt,
     upstream: call.upstream,
     provider: call.provider,
     api: call.api,

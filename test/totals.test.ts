@@ -73,6 +73,7 @@ describe('summarizeCall', () => {
       id: 'c_3',
       seq: 3,
       file: 'calls/000003-openai.json',
+      recordedAt: '2026-03-01T12:00:00.000Z',
       upstream: 'openai',
       provider: 'openai',
       api: 'chat.completions',

@@ -63,5 +63,8 @@ export async function loadFolder(root: string): Promise<SnapshotInfo> {
       .filter((c) => under(c.file, outside) === undefined)
       .map((c) => summarizeCall(c.call, c.file)),
     errors,
+    scenarios: Object.keys(snapshot.scenarios)
+      .filter((n) => under(`${SCENARIOS_DIR}/${n}.json`, outside) === undefined)
+      .sort(),
   };
 }

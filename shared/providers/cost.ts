@@ -58,7 +58,8 @@ export function overrideCost(price: PriceOverride, usage: TokenCounts): number {
   );
 }
 
-function priceUsage(usage: TokenCounts): PriceUsage {
+/** Our token counts in genai-prices' terms (the UI's what-if pricing uses the same mapping). */
+export function priceUsage(usage: TokenCounts): PriceUsage {
   // genai-prices, like us, counts cache reads and writes inside input_tokens and prices them apart.
   const out: PriceUsage = { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens };
   if (usage.cacheReadTokens > 0) out['cache_read_tokens'] = usage.cacheReadTokens;

@@ -1,6 +1,6 @@
 /** One cell of a call row: how each column's value reads, with errors, faults and estimates marked. */
 import type { CallSummary } from '../../../shared/totals.js';
-import { formatCost, formatCount, formatMs } from '../lib/format.js';
+import { formatClock, formatCost, formatCount, formatMs, formatTimestamp } from '../lib/format.js';
 import { isErrorRow } from './table-model.js';
 
 function Tokens({ n, estimated }: { n: number; estimated: boolean }) {
@@ -31,6 +31,8 @@ export function CallCell({ column, c }: { column: string; c: CallSummary }) {
   switch (column) {
     case 'seq':
       return <>{c.seq}</>;
+    case 'time':
+      return <span title={formatTimestamp(c.recordedAt)}>{formatClock(c.recordedAt)}</span>;
     case 'provider':
       return <span title={`upstream: ${c.upstream}`}>{c.provider}</span>;
     case 'model':

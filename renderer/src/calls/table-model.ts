@@ -96,6 +96,7 @@ export const SEARCH_COLUMN = 'request';
 
 export const columns = helper.columns([
   helper.accessor('seq', { id: 'seq', header: '#', size: 56, minSize: 40, sortFn: byValue }),
+  helper.accessor('recordedAt', { id: 'time', header: 'Time', size: 84, sortFn: byValue }),
   helper.accessor('provider', {
     header: 'Provider',
     size: 90,

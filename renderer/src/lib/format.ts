@@ -34,3 +34,9 @@ export function formatTimestamp(iso: string): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
+
+/** `12:00:05` in local time: the table's time column (the date is in the tooltip). */
+export function formatClock(iso: string): string {
+  const full = formatTimestamp(iso);
+  return full === iso ? iso : full.slice(11);
+}

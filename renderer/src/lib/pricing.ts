@@ -3,6 +3,7 @@
  * bundled genai-prices table (pure data, runs in the browser as it runs in the proxy).
  */
 import { calcPrice, findProvider, type Usage as PriceUsage } from '@pydantic/genai-prices';
+import { priceUsage } from '../../../shared/providers/cost.js';
 import type { CallSummary } from '../../../shared/totals.js';
 
 export interface ModelChoice {
@@ -60,25 +61,6 @@ export function modelCatalog(): ModelChoice[] {
     }
   }
   catalog = out;
-  return out;
-}
-
-interface TokenCounts {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  reasoningTokens: number;
-}
-
-// The same mapping shared/providers/cost.ts uses when it prices a recorded call.
-function priceUsage(u: TokenCounts): PriceUsage {
-  const out: PriceUsage = { input_tokens: u.inputTokens, output_tokens: u.outputTokens };
-  if (u.cacheReadTokens > 0) out['cache_read_tokens'] = u.cacheReadTokens;
-  if (u.cacheWriteTokens > 0) out['cache_write_tokens'] = u.cacheWriteTokens;
-  if (u.reasoningTokens > 0 && u.reasoningTokens <= u.outputTokens) {
-    out['output_reasoning_tokens'] = u.reasoningTokens;
-  }
   return out;
 }
 

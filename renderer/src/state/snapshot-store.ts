@@ -78,7 +78,7 @@ export async function openFolder(path: string): Promise<boolean> {
       calls: info.calls,
       errors: info.errors,
       scenarios: scenariosIn(
-        info.errors.map((e) => e.file),
+        [...info.scenarios.map((n) => `scenarios/${n}.json`), ...info.errors.map((e) => e.file)],
         [],
       ),
       selected: null,
