@@ -5,6 +5,8 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { parseJsonFile } from '../proxy/store/parse-file.js';
 import { bodyBytes, decoders, storeBody } from '../proxy/body.js';
 import { sseEventBytes } from '../proxy/replay.js';
 import {
@@ -188,5 +190,23 @@ describe('snapshot store', () => {
     expect((await readdir(path.join(dir, 'calls'))).filter((n) => !n.endsWith('.json'))).toEqual(
       [],
     );
+  });
+});
+
+describe('where broken JSON is broken', () => {
+  it('finds the line of the bad token even when the parser names no position', () => {
+    const cases: Array<[string, number]> = [
+      ['{\n  "id": "c",\n  "recordedAt": oops }\n', 3],
+      ['{\n "a": 1,\n "b": x\n}', 3],
+      ['{\n"a":\n [1,2,,3]\n}', 3],
+      ['{\n  "id": "c_3",\n  "seq": 3,\n}\n', 4],
+      ['{"a": "b"\n"c": 1}', 2],
+      ['{\n  "a": 1\n', 3],
+    ];
+    for (const [text, line] of cases) {
+      const r = parseJsonFile(text, 'f.json', z.unknown());
+      expect(r.ok, text).toBe(false);
+      if (!r.ok) expect(r.error.line, text).toBe(line);
+    }
   });
 });

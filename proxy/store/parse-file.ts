@@ -28,6 +28,36 @@ function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** True when `prefix` could still be the start of valid JSON: it parses, or it only ends too soon. */
+function validSoFar(prefix: string): boolean {
+  try {
+    JSON.parse(prefix);
+    return true;
+  } catch (e) {
+    const message = (e as Error).message;
+    if (/end of JSON input|Unterminated string/.test(message)) return true;
+    const pos = /position (\d+)/.exec(message);
+    return pos !== null && Number(pos[1]) >= prefix.trimEnd().length;
+  }
+}
+
+/**
+ * Where JSON.parse gave up, even when its message has no position (V8's "Unexpected token" does
+ * not): the longest prefix that is still valid so far, found by bisection, ends there.
+ */
+export function jsonErrorPosition(text: string, message: string): number {
+  const given = /position (\d+)/.exec(message);
+  if (given) return Number(given[1]);
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (validSoFar(text.slice(0, mid))) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 export function formatVersion(format: unknown): number | null {
   if (typeof format !== 'string') return null;
   const m = /^tapedeck\/(\d+)$/.exec(format);
@@ -40,8 +70,7 @@ export function parseJsonFile<T>(text: string, file: string, schema: z.ZodType<T
     raw = JSON.parse(text);
   } catch (e) {
     const message = (e as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    const line = pos ? lineAt(text, Number(pos[1])) : lineAt(text, text.length);
+    const line = lineAt(text, jsonErrorPosition(text, message));
     return { ok: false, error: { file, line, reason: `invalid JSON: ${message}` } };
   }
   const version = formatVersion((raw as { format?: unknown } | null)?.format);
