@@ -3,8 +3,8 @@ import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { SnapshotInfo } from '../../shared/desktop-api.js';
 import type { LoadError } from '../../shared/schema.js';
-import { summarizeCall } from '../../shared/totals.js';
-import { CALLS_DIR, MANIFEST_FILE, SCENARIOS_DIR, loadSnapshot } from '../store/snapshot-store.js';
+import { CALLS_DIR, MANIFEST_FILE, SCENARIOS_DIR } from '../store/snapshot-store.js';
+import { loadSummaries } from '../store/summaries.js';
 import { isInside } from './confine.js';
 
 export const OUTSIDE_REASON = 'is a symlink to a place outside the snapshot folder; not read';
@@ -52,16 +52,14 @@ function under(rel: string, outside: Set<string>): string | undefined {
 /** `root` is a real path. */
 export async function loadFolder(root: string): Promise<SnapshotInfo> {
   const outside = await linksLeadingOut(root);
-  const snapshot = await loadSnapshot(root);
+  const snapshot = await loadSummaries(root);
   const errors: LoadError[] = snapshot.errors.filter((e) => under(e.file, outside) === undefined);
   for (const o of [...outside].sort()) errors.push({ file: o, reason: OUTSIDE_REASON });
   return {
     dir: root,
     name: path.basename(root),
     manifest: outside.has(MANIFEST_FILE) ? null : snapshot.manifest,
-    calls: snapshot.calls
-      .filter((c) => under(c.file, outside) === undefined)
-      .map((c) => summarizeCall(c.call, c.file)),
+    calls: snapshot.calls.filter((c) => under(c.file, outside) === undefined),
     errors,
     scenarios: Object.keys(snapshot.scenarios)
       .filter((n) => under(`${SCENARIOS_DIR}/${n}.json`, outside) === undefined)

@@ -93,8 +93,12 @@ export function loadCallFileSync(
   return parsed.ok ? { call: { call: parsed.value, file: rel } } : { error: parsed.error };
 }
 
-export async function loadSnapshot(dir: string): Promise<Snapshot> {
-  await assertSnapshotDir(dir);
+/** The manifest and scenarios: the small files beside the calls. */
+export async function loadSideFiles(dir: string): Promise<{
+  manifest: ManifestT | null;
+  scenarios: Record<string, ScenarioT>;
+  errors: LoadError[];
+}> {
   const errors: LoadError[] = [];
   let manifest: ManifestT | null = null;
   const manifestPath = path.join(dir, MANIFEST_FILE);
@@ -103,30 +107,6 @@ export async function loadSnapshot(dir: string): Promise<Snapshot> {
     if (parsed.ok) manifest = parsed.value;
     else errors.push(parsed.error);
   }
-
-  const callNames = await jsonFiles(path.join(dir, CALLS_DIR));
-  const loaded = await loadBatched(
-    dir,
-    callNames.map((n) => `${CALLS_DIR}/${n}`),
-  );
-  const calls: LoadedCall[] = [];
-  const ids = new Map<string, string>();
-  for (const r of loaded) {
-    if (r.error) errors.push(r.error);
-    if (!r.call) continue;
-    const dup = ids.get(r.call.call.id);
-    if (dup) {
-      errors.push({
-        file: r.call.file,
-        reason: `duplicate id ${r.call.call.id} (also in ${dup}); skipped`,
-      });
-      continue;
-    }
-    ids.set(r.call.call.id, r.call.file);
-    calls.push(r.call);
-  }
-  calls.sort((a, b) => a.call.seq - b.call.seq || a.file.localeCompare(b.file));
-
   const scenarios: Record<string, ScenarioT> = {};
   for (const n of await jsonFiles(path.join(dir, SCENARIOS_DIR))) {
     const rel = `${SCENARIOS_DIR}/${n}`;
@@ -134,7 +114,68 @@ export async function loadSnapshot(dir: string): Promise<Snapshot> {
     if (parsed.ok) scenarios[n.slice(0, -'.json'.length)] = parsed.value;
     else errors.push(parsed.error);
   }
-  return { dir, manifest, calls, scenarios, errors };
+  return { manifest, scenarios, errors };
+}
+
+/** `calls/NAME.json` for every call file, in name order. */
+export async function callFiles(dir: string): Promise<string[]> {
+  return (await jsonFiles(path.join(dir, CALLS_DIR))).map((n) => `${CALLS_DIR}/${n}`);
+}
+
+/**
+ * Keeps the first file of each id (in name order) and reports the others; the one rule for
+ * every loader, so the mock and the UI agree on which calls exist.
+ */
+export function dropDuplicateIds<T>(
+  items: readonly T[],
+  idOf: (t: T) => string,
+  fileOf: (t: T) => string,
+  errors: LoadError[],
+): T[] {
+  const ids = new Map<string, string>();
+  const out: T[] = [];
+  for (const item of items) {
+    const id = idOf(item);
+    const dup = ids.get(id);
+    if (dup) {
+      errors.push({ file: fileOf(item), reason: `duplicate id ${id} (also in ${dup}); skipped` });
+      continue;
+    }
+    ids.set(id, fileOf(item));
+    out.push(item);
+  }
+  return out;
+}
+
+export async function loadSnapshot(dir: string): Promise<Snapshot> {
+  await assertSnapshotDir(dir);
+  const side = await loadSideFiles(dir);
+  const errors: LoadError[] = [];
+  const loaded = await loadBatched(dir, await callFiles(dir));
+  const found: LoadedCall[] = [];
+  for (const r of loaded) {
+    if (r.error) errors.push(r.error);
+    if (r.call) found.push(r.call);
+  }
+  const calls = dropDuplicateIds(
+    found,
+    (c) => c.call.id,
+    (c) => c.file,
+    errors,
+  );
+  calls.sort((a, b) => a.call.seq - b.call.seq || a.file.localeCompare(b.file));
+  // Manifest errors first, as before: they concern the whole snapshot.
+  return {
+    dir,
+    manifest: side.manifest,
+    calls,
+    scenarios: side.scenarios,
+    errors: [
+      ...side.errors.filter((e) => e.file === MANIFEST_FILE),
+      ...errors,
+      ...side.errors.filter((e) => e.file !== MANIFEST_FILE),
+    ],
+  };
 }
 
 /** Creates the folder layout and a manifest when there is none; an existing manifest is never rewritten. */
