@@ -146,8 +146,10 @@ export function send(
   s: Schedule,
   t0: number,
   extraHeaders: Record<string, string>,
+  /** `extraHeaders` already holds the reply's own headers. */
+  merged = false,
 ): Promise<void> {
-  const headers = { ...p.headers, ...extraHeaders };
+  const headers = merged ? extraHeaders : { ...p.headers, ...extraHeaders };
   if (isImmediate(s)) {
     res.writeHead(p.status, headers);
     if (p.events) {
@@ -246,7 +248,13 @@ export function send(
   });
 }
 
-/** A recorded reply with its recorded (or scaled, or no) timing. */
+const plain = new WeakMap<Prepared, { schedule: Schedule; headers: Record<string, string> }>();
+
+/**
+ * A recorded reply with its recorded (or scaled, or no) timing. Schedule and headers are worked
+ * out once per reply, off the hot path: `extraHeaders` must be the same every time for a given
+ * reply (the mock passes the call's own id).
+ */
 export function replay(
   p: Prepared,
   res: ServerResponse,
@@ -254,7 +262,12 @@ export function replay(
   t0: number,
   extraHeaders: Record<string, string>,
 ): Promise<void> {
-  return send(p, res, scheduleOf(p, timing), t0, extraHeaders);
+  let cached = plain.get(p);
+  if (!cached) {
+    cached = { schedule: scheduleOf(p, timing), headers: { ...p.headers, ...extraHeaders } };
+    plain.set(p, cached);
+  }
+  return send(p, res, cached.schedule, t0, cached.headers, true);
 }
 
 function cut(res: ServerResponse): Promise<void> {
