@@ -24,9 +24,9 @@ describe('opening a large folder on worker threads', () => {
     // Enough files for two workers (2,000 each at least).
     await generateSnapshot(dir, 4600, { validate: false });
     await writeFile(path.join(dir, 'calls', '004601-broken.json'), '{\n  "id": ,\n}');
-    const { loadSummaries: loadWithWorkers } = (await import(
-      built
-    )) as typeof import('../proxy/store/summaries.js');
+    const { loadSummaries: loadWithWorkers } = (await import(built)) as {
+      loadSummaries: typeof loadInProcess;
+    };
     const [a, b] = await Promise.all([loadWithWorkers(dir), loadInProcess(dir)]);
     expect(a.calls).toHaveLength(4600);
     expect(a.calls).toEqual(b.calls);
