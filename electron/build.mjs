@@ -24,6 +24,19 @@ await Promise.all([
     sourcemap: true,
     logLevel: 'warning',
   }),
+  // Opening a large folder reads it on worker threads; the main bundle starts this file beside it.
+  build({
+    absWorkingDir: root,
+    entryPoints: ['proxy/store/summary-worker.ts'],
+    outfile: `${out}/summary-worker.js`,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  }),
   build({
     absWorkingDir: root,
     entryPoints: ['electron/preload.ts'],

@@ -1,12 +1,17 @@
 /** The worker-thread path of opening a folder gives exactly what the single-thread path gives. */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSnapshot } from '../bench/snapshot-gen.js';
-import { loadSummaries as loadInProcess } from '../proxy/store/summaries.js';
+import { Worker } from 'node:worker_threads';
+import {
+  loadSummaries as loadInProcess,
+  summarizeSlice,
+  type SliceResult,
+} from '../proxy/store/summaries.js';
 
 const built = fileURLToPath(new URL('../dist/proxy/store/summaries.js', import.meta.url));
 let dir = '';
@@ -35,4 +40,27 @@ describe('opening a large folder on worker threads', () => {
       expect.objectContaining({ file: 'calls/004601-broken.json', line: 2 }),
     ]);
   }, 60_000);
+
+  it('the Electron bundle ships the same worker beside its main process', async () => {
+    const bundled = fileURLToPath(new URL('../dist/electron/summary-worker.js', import.meta.url));
+    expect(existsSync(bundled), 'run `npm run build:electron` first').toBe(true);
+    const files = ['calls/000001-broken.json'];
+    const snap = await mkdtemp(path.join(os.tmpdir(), 'tapedeck-worker-'));
+    try {
+      await generateSnapshot(snap, 3, { validate: false });
+      files.push(...(await readdir(path.join(snap, 'calls'))).map((n) => `calls/${n}`));
+      const viaWorker = await new Promise<SliceResult>((resolve, reject) => {
+        const w = new Worker(bundled, { workerData: { dir: snap, files } });
+        w.once('message', resolve);
+        w.once('error', reject);
+      });
+      expect(viaWorker).toEqual(summarizeSlice(snap, files));
+      expect(viaWorker.rows).toHaveLength(3);
+      expect(viaWorker.errors).toEqual([
+        expect.objectContaining({ file: 'calls/000001-broken.json' }),
+      ]);
+    } finally {
+      await rm(snap, { recursive: true, force: true });
+    }
+  });
 });

@@ -3,6 +3,7 @@
  * spread over worker threads. Only rows cross between threads, never whole calls, so 100,000
  * calls open in a fraction of the single-threaded time and memory.
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { LoadError } from '../../shared/schema.js';
@@ -64,8 +65,9 @@ export async function loadSummaries(dir: string): Promise<SnapshotSummary> {
   await assertSnapshotDir(dir);
   const side = await loadSideFiles(dir);
   const files = await callFiles(dir);
-  // Workers run the compiled .js; from the TypeScript sources (tests) the work stays in-process.
-  const canFork = import.meta.url.endsWith('.js');
+  // Workers run the compiled .js beside this module (dist/, or the Electron bundle); from the
+  // TypeScript sources (tests), or if it is missing, the work stays in-process.
+  const canFork = import.meta.url.endsWith('.js') && existsSync(workerUrl);
   const n = canFork
     ? Math.min(availableParallelism(), Math.floor(files.length / MIN_FILES_PER_WORKER))
     : 0;
