@@ -1,4 +1,5 @@
 /** The snapshot folder on disk: load and validate, write call files atomically, name them. */
+import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, readFileSync } from 'node:fs';
 import { access, link, mkdir, readFile, readdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -186,7 +187,7 @@ export async function initSnapshotDir(dir: string, recorder: string): Promise<vo
   const manifest: ManifestT = { format: FORMAT, createdAt: new Date().toISOString(), recorder };
   // Written aside, then hard-linked into place: link() fails if a manifest appeared meanwhile, so a
   // second recorder starting at the same moment can neither overwrite it nor leave half a file.
-  const tmp = `${manifestPath}.${process.pid}.${Date.now()}.tmp`;
+  const tmp = `${manifestPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(tmp, JSON.stringify(manifest, null, 2) + '\n');
   try {
     await link(tmp, manifestPath);
