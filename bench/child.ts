@@ -3,6 +3,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { pinned } from './pin.js';
 
 /** A server or helper in its own process: it never shares an event loop with the client measuring it. */
 export interface Child {
@@ -40,6 +41,8 @@ export interface SpawnOptions {
   readStdout?: boolean;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Run on this core only (see pin.ts). */
+  cpu?: number;
 }
 
 export function spawnChild(
@@ -53,7 +56,8 @@ export function spawnChild(
   const logFd = openSync(options.logFile, 'a');
   const readStdout = options.readStdout ?? true;
   const spawnedAt = performance.now();
-  const proc = spawn(command, args, {
+  const [cmd, cmdArgs] = pinned(options.cpu, command, args);
+  const proc = spawn(cmd, cmdArgs, {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', readStdout ? 'pipe' : logFd, logFd],

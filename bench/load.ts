@@ -2,12 +2,15 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { HttpRequest } from './http.js';
+import { pinned } from './pin.js';
 
 export interface LoadOptions {
   connections: number;
   durationS: number;
   /** Where to put the request body file autocannon reads. */
   bodyFile: string;
+  /** Run autocannon on this core only (see pin.ts). */
+  cpu?: number;
 }
 
 export interface LoadResult {
@@ -55,7 +58,7 @@ export async function runLoad(req: HttpRequest, options: LoadOptions): Promise<L
   }
   args.push(req.url);
 
-  const out = await collect(process.execPath, args);
+  const out = await collect(...pinned(options.cpu, process.execPath, args));
   const json = JSON.parse(out) as AutocannonJson;
   return {
     rps: json['2xx'] / json.duration,
@@ -78,7 +81,7 @@ export function assertClean(what: string, r: LoadResult): LoadResult {
   return r;
 }
 
-function collect(command: string, args: string[]): Promise<string> {
+function collect(command: string, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -3,6 +3,7 @@ import type { Agent } from 'undici';
 import { Call } from '../shared/schema.js';
 import { replayRequest } from './calls.js';
 import { spawnChild, type Child } from './child.js';
+import { LOAD_CPU, SERVER_CPU, canPin } from './pin.js';
 import type { Figure, FigureContext } from './figure.js';
 import { chatCompletionCall } from './fixtures.js';
 import { atOrigin, keepAliveAgent, send, type HttpRequest } from './http.js';
@@ -75,14 +76,25 @@ export const mockThroughput: Figure = {
   },
 };
 
-function loader(ctx: FigureContext) {
+function loader(ctx: FigureContext, cpu?: number) {
   const bodyFile = join(ctx.workDir, 'request-body.json');
   return (req: HttpRequest, durationS: number): Promise<LoadResult> =>
-    runLoad(req, { connections: CONNECTIONS, durationS, bodyFile });
+    runLoad(req, {
+      connections: CONNECTIONS,
+      durationS,
+      bodyFile,
+      ...(cpu === undefined ? {} : { cpu }),
+    });
 }
 
 async function againstBare(ctx: FigureContext, plan: Plan, agent: Agent) {
-  const load = loader(ctx);
+  // Both single-threaded Node servers get one core each time, the load generator the other.
+  const load = loader(ctx, canPin ? LOAD_CPU : undefined);
+  const serverCpu = canPin ? SERVER_CPU : undefined;
+  if (canPin)
+    say(
+      `  tapedeck and bare node:http pinned to core ${SERVER_CPU}, autocannon to core ${LOAD_CPU}`,
+    );
   const call = Call.parse(chatCompletionCall());
   const snapshotDir = join(ctx.workDir, 'snapshot');
   await writeSnapshot(snapshotDir, [call]);
@@ -92,6 +104,7 @@ async function againstBare(ctx: FigureContext, plan: Plan, agent: Agent) {
     snapshotDir,
     ['--timing', 'instant'],
     join(ctx.workDir, 'tapedeck.log'),
+    serverCpu,
   );
   let bare: Child | undefined;
   try {
@@ -115,6 +128,7 @@ async function againstBare(ctx: FigureContext, plan: Plan, agent: Agent) {
       [serverScript('static-server'), configFile],
       {
         logFile: join(ctx.workDir, 'bare.log'),
+        ...(serverCpu === undefined ? {} : { cpu: serverCpu }),
       },
     );
     const bareReq = atOrigin(req, (await bare.listening(10_000)).url);

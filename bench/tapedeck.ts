@@ -16,9 +16,14 @@ export async function startTapedeck(
   dir: string,
   flags: readonly string[],
   logFile: string,
+  cpu?: number,
 ): Promise<RunningTapedeck> {
   const args = [cliPath, mode, dir, '--port', '0', ...flags];
-  const child = spawnChild(`tapedeck ${mode}`, process.execPath, args, { cwd: repoRoot, logFile });
+  const child = spawnChild(`tapedeck ${mode}`, process.execPath, args, {
+    cwd: repoRoot,
+    logFile,
+    ...(cpu === undefined ? {} : { cpu }),
+  });
   try {
     const { url, at } = await child.listening(START_TIMEOUT_MS);
     return { child, url, listeningAfterMs: at - child.spawnedAt };

@@ -6,14 +6,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { parseUpstreamFlag } from '../shared/upstreams.js';
 import { formatLoadError, formatReport, inspectSnapshot } from './inspect.js';
 import { bufferedStderr } from './log.js';
-import { startMockServer } from './mock-server.js';
-import { startRecordServer } from './record-server.js';
 import { ScenarioMissingError } from './replay-index.js';
 import { parseTiming } from './replay.js';
 import { ListenError, type RunningServer } from './server-util.js';
 import { SnapshotMissingError, assertSnapshotDir, loadSnapshot } from './store/snapshot-store.js';
-import { startUiServer } from './ui-server.js';
-import { openBrowser } from './ui/open-browser.js';
 import { VERSION } from './version.js';
 
 export const EXIT_OK = 0;
@@ -174,6 +170,8 @@ export async function main(argv: string[]): Promise<number> {
         };
         result = (async () => {
           const log = bufferedStderr();
+          // Each command loads only its own server: `mock` needs no tokenizer, price table or UI.
+          const { startRecordServer } = await import('./record-server.js');
           const server = await startRecordServer({ ...options, log });
           process.stderr.write(`tapedeck: recording into ${folder}\n`);
           const code = await serve(server, command);
@@ -251,6 +249,7 @@ export async function main(argv: string[]): Promise<number> {
         };
         result = (async () => {
           const log = bufferedStderr();
+          const { startMockServer } = await import('./mock-server.js');
           const server = await startMockServer({ ...options, log });
           process.stderr.write(`tapedeck: serving ${server.calls} calls from ${folder}\n`);
           let code = await serve(server, command);
@@ -303,6 +302,8 @@ export async function main(argv: string[]): Promise<number> {
       result = (async () => {
         if (folder) await assertSnapshotDir(folder);
         const log = (line: string) => process.stderr.write(line + '\n');
+        const { startUiServer } = await import('./ui-server.js');
+        const { openBrowser } = await import('./ui/open-browser.js');
         const server = await startUiServer({ folder, port, host: o.host, log });
         if (!['127.0.0.1', 'localhost', '::1'].includes(o.host))
           log(

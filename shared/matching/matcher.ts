@@ -26,6 +26,9 @@ import { matchNode, nodeEquals, type Node } from './pattern.js';
 import { LeafIndex, type LeafSource } from './leaf-index.js';
 import { VOLATILE_SET } from './signature.js';
 
+/** Raw requests remembered per matcher; bounded so a stream of distinct prompts cannot grow it. */
+const RAW_MEMO_ENTRIES = 4096;
+
 export interface Matchable {
   id: string;
   seq: number;
@@ -93,6 +96,7 @@ export class Matcher<C extends Matchable> {
   private readonly byUpstream = new Map<string, Group<C>[]>();
   private counters: Uint32Array;
   private readonly sharedParts = new Map<string, Node>();
+  private readonly rawExact = new Map<string, Group<C>>();
 
   constructor(calls: readonly C[], options: MatcherOptions = {}) {
     this.size = calls.length;
@@ -107,9 +111,27 @@ export class Matcher<C extends Matchable> {
   }
 
   match(req: LiveRequest): MatchResult<C> {
-    const view = liveView(req, this.norm);
+    return this.matchView(liveView(req, this.norm), null);
+  }
+
+  /**
+   * `match` for a request known by its raw form (`rawKey`: upstream, method, path, query and body
+   * bytes as received). An exact hit is remembered under that key, so the same bytes again skip
+   * parsing and hashing: exact lookup comes first, so the same bytes always find the same group.
+   */
+  matchRaw(rawKey: string, parse: () => LiveRequest): MatchResult<C> {
+    const known = this.rawExact.get(rawKey);
+    if (known) return this.hit(known, true);
+    return this.matchView(liveView(parse(), this.norm), rawKey);
+  }
+
+  private matchView(view: LiveView, rawKey: string | null): MatchResult<C> {
     const exact = this.findExact(view);
-    if (exact) return this.hit(exact, true);
+    if (exact) {
+      if (rawKey !== null && this.rawExact.size < RAW_MEMO_ENTRIES)
+        this.rawExact.set(rawKey, exact);
+      return this.hit(exact, true);
+    }
 
     const pick = new Pick<C>();
     const consider = (g: Group<C>): void => {
