@@ -123,60 +123,60 @@ export async function callFiles(dir: string): Promise<string[]> {
   return (await jsonFiles(path.join(dir, CALLS_DIR))).map((n) => `${CALLS_DIR}/${n}`);
 }
 
+interface CallKey<T> {
+  id(item: T): string;
+  seq(item: T): number;
+  file(item: T): string;
+}
+
 /**
- * Keeps the first file of each id (in name order) and reports the others; the one rule for
- * every loader, so the mock and the UI agree on which calls exist.
+ * The one rule for every loader, so the mock and the UI agree on which calls exist: the first file
+ * of each id (in name order) wins and the others are reported; calls in seq order; the manifest's
+ * errors first (they concern the whole snapshot), the calls' next, the scenarios' last.
  */
-export function dropDuplicateIds<T>(
-  items: readonly T[],
-  idOf: (t: T) => string,
-  fileOf: (t: T) => string,
-  errors: LoadError[],
-): T[] {
+export function assembleCalls<T>(
+  found: readonly T[],
+  key: CallKey<T>,
+  callErrors: readonly LoadError[],
+  sideErrors: readonly LoadError[],
+): { calls: T[]; errors: LoadError[] } {
+  const errors: LoadError[] = [
+    ...sideErrors.filter((e) => e.file === MANIFEST_FILE),
+    ...callErrors,
+  ];
   const ids = new Map<string, string>();
-  const out: T[] = [];
-  for (const item of items) {
-    const id = idOf(item);
+  const calls: T[] = [];
+  for (const item of found) {
+    const id = key.id(item);
     const dup = ids.get(id);
     if (dup) {
-      errors.push({ file: fileOf(item), reason: `duplicate id ${id} (also in ${dup}); skipped` });
+      errors.push({ file: key.file(item), reason: `duplicate id ${id} (also in ${dup}); skipped` });
       continue;
     }
-    ids.set(id, fileOf(item));
-    out.push(item);
+    ids.set(id, key.file(item));
+    calls.push(item);
   }
-  return out;
+  calls.sort((a, b) => key.seq(a) - key.seq(b) || key.file(a).localeCompare(key.file(b)));
+  errors.push(...sideErrors.filter((e) => e.file !== MANIFEST_FILE));
+  return { calls, errors };
 }
 
 export async function loadSnapshot(dir: string): Promise<Snapshot> {
   await assertSnapshotDir(dir);
   const side = await loadSideFiles(dir);
-  const errors: LoadError[] = [];
-  const loaded = await loadBatched(dir, await callFiles(dir));
+  const callErrors: LoadError[] = [];
   const found: LoadedCall[] = [];
-  for (const r of loaded) {
-    if (r.error) errors.push(r.error);
+  for (const r of await loadBatched(dir, await callFiles(dir))) {
+    if (r.error) callErrors.push(r.error);
     if (r.call) found.push(r.call);
   }
-  const calls = dropDuplicateIds(
+  const { calls, errors } = assembleCalls(
     found,
-    (c) => c.call.id,
-    (c) => c.file,
-    errors,
+    { id: (c) => c.call.id, seq: (c) => c.call.seq, file: (c) => c.file },
+    callErrors,
+    side.errors,
   );
-  calls.sort((a, b) => a.call.seq - b.call.seq || a.file.localeCompare(b.file));
-  // Manifest errors first, as before: they concern the whole snapshot.
-  return {
-    dir,
-    manifest: side.manifest,
-    calls,
-    scenarios: side.scenarios,
-    errors: [
-      ...side.errors.filter((e) => e.file === MANIFEST_FILE),
-      ...errors,
-      ...side.errors.filter((e) => e.file !== MANIFEST_FILE),
-    ],
-  };
+  return { dir, manifest: side.manifest, calls, scenarios: side.scenarios, errors };
 }
 
 /** Creates the folder layout and a manifest when there is none; an existing manifest is never rewritten. */

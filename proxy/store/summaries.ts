@@ -9,9 +9,9 @@ import { Worker } from 'node:worker_threads';
 import type { LoadError } from '../../shared/schema.js';
 import { summarizeCall, type CallSummary } from '../../shared/totals.js';
 import {
+  assembleCalls,
   assertSnapshotDir,
   callFiles,
-  dropDuplicateIds,
   loadCallFileSync,
   loadSideFiles,
   type Snapshot,
@@ -81,16 +81,11 @@ export async function loadSummaries(dir: string): Promise<SnapshotSummary> {
       ),
     );
   }
-  const errors: LoadError[] = side.errors.filter((e) => e.file === 'tapedeck.json');
-  const rows = slices.flatMap((s) => s.rows);
-  for (const s of slices) errors.push(...s.errors);
-  const calls = dropDuplicateIds(
-    rows,
-    (r) => r.id,
-    (r) => r.file,
-    errors,
+  const { calls, errors } = assembleCalls(
+    slices.flatMap((s) => s.rows),
+    { id: (r) => r.id, seq: (r) => r.seq, file: (r) => r.file },
+    slices.flatMap((s) => s.errors),
+    side.errors,
   );
-  calls.sort((a, b) => a.seq - b.seq || a.file.localeCompare(b.file));
-  errors.push(...side.errors.filter((e) => e.file !== 'tapedeck.json'));
   return { manifest: side.manifest, scenarios: side.scenarios, calls, errors };
 }
