@@ -7,7 +7,7 @@ import { Agent } from 'undici';
 import { signatureOf } from '../shared/matching/signature.js';
 import { analyzeExchange } from '../shared/providers/analyze.js';
 import { detectApi, providerOf } from '../shared/providers/detect.js';
-import { providerError } from '../shared/providers/errors.js';
+import { providerError, type ErrorReply } from '../shared/providers/errors.js';
 import { redactHeaders, redactUrl } from '../shared/redact.js';
 import {
   FORMAT,
@@ -76,6 +76,8 @@ interface BuildInput {
   capture: Capture;
   redact: string[];
   prices: Manifest['prices'];
+  /** The error Tapedeck answered with when no reply came from upstream; null when the client left first. */
+  gatewayReply: ErrorReply | null;
 }
 
 export function buildCall(i: BuildInput): Call {
@@ -87,21 +89,15 @@ export function buildCall(i: BuildInput): Call {
     ...storeBody(i.body, reqHeaders['content-type']),
   };
   const { capture } = i;
-  const family = detectApi(i.route.path).family;
   let response: RecordedResponse;
   if (capture.status === null) {
-    // No reply came: store what the client was given instead (a 502 from us, or nothing at all).
-    const kind =
-      capture.outcome === 'aborted'
-        ? null
-        : providerError(
-            family,
-            providerOf(i.upstreamName, family),
-            'bad_gateway',
-            gatewayMessage(i.upstreamName, capture.error),
-          );
-    response = kind
-      ? { status: kind.status, headers: kind.headers, body: kind.body }
+    // No reply came: store what the client was given instead (our 502, or nothing at all).
+    response = i.gatewayReply
+      ? {
+          status: i.gatewayReply.status,
+          headers: i.gatewayReply.headers,
+          body: i.gatewayReply.body,
+        }
       : {
           status: 499,
           headers: {},
@@ -187,15 +183,16 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningSer
     const mySeq = ++seq;
     const url = upstreamUrl(base, route);
     const capture = await forward({ req, res, url, body, dispatcher });
+    let gatewayReply: ErrorReply | null = null;
     if (capture.status === null && capture.outcome === 'upstream_error') {
       const family = detectApi(route.path).family;
-      const err = providerError(
+      gatewayReply = providerError(
         family,
         providerOf(route.name, family),
         'bad_gateway',
         gatewayMessage(route.name, capture.error),
       );
-      sendJson(res, err.status, err.body, err.headers);
+      sendJson(res, gatewayReply.status, gatewayReply.body, gatewayReply.headers);
     }
     // The reply is out; let the next request's I/O go first, then do the bookkeeping.
     await new Promise((r) => setImmediate(r));
@@ -209,6 +206,7 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningSer
       capture,
       redact,
       prices,
+      gatewayReply,
     });
     const file = await writeCallFile(dir, call);
     const events = call.response.stream ? ` ${call.response.stream.length} events` : '';

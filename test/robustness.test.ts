@@ -181,6 +181,8 @@ describe('record under failure', () => {
     });
     expect(call?.outcome).toBe('upstream_error');
     expect(call?.response.status).toBe(502);
+    // What was stored is exactly what the client was given.
+    expect(call?.response.body).toEqual(body);
   });
 
   it('an unknown upstream name is a clear 404, not a crash', async () => {
