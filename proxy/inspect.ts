@@ -8,6 +8,9 @@ import {
   type Totals,
 } from '../shared/totals.js';
 import type { Snapshot } from './store/snapshot-store.js';
+import { formatCost, formatMs } from '../shared/format.js';
+
+export { formatCost };
 
 export interface InspectReport {
   calls: CallSummary[];
@@ -18,17 +21,6 @@ export interface InspectReport {
 export function inspectSnapshot(snapshot: Snapshot): InspectReport {
   const calls = snapshot.calls.map(({ call, file }) => summarizeCall(call, file));
   return { calls, totals: totalsOf(calls), errors: snapshot.errors };
-}
-
-export function formatCost(usd: number | null): string {
-  if (usd === null) return '—';
-  if (usd === 0) return '$0';
-  if (usd < 0.01) return `$${usd.toFixed(6)}`;
-  return `$${usd.toFixed(4)}`;
-}
-
-function ms(n: number): string {
-  return n >= 10_000 ? `${(n / 1000).toFixed(1)}s` : `${Math.round(n)}ms`;
 }
 
 function table(header: string[], rows: string[][], rightAligned: Set<number>): string {
@@ -61,7 +53,7 @@ export function formatReport(r: InspectReport): string {
     `${c.method} ${c.path}`,
     c.outcome === 'complete' ? String(c.status) : `${c.status} ${c.outcome}`,
     c.stream ? 'sse' : '',
-    `${ms(c.ttfbMs)}/${ms(c.totalMs)}`,
+    `${formatMs(c.ttfbMs)}/${formatMs(c.totalMs)}`,
     c.usageSource ? `${c.inputTokens}${c.usageSource === 'estimated' ? '~' : ''}` : '—',
     c.usageSource ? `${c.outputTokens}${c.usageSource === 'estimated' ? '~' : ''}` : '—',
     formatCost(c.costUsd),

@@ -1,11 +1,5 @@
 /** How numbers read in the UI; the same rules as `tapedeck inspect` so both show the same figures. */
-
-export function formatCost(usd: number | null): string {
-  if (usd === null) return '—';
-  if (usd === 0) return '$0';
-  if (usd < 0.01) return `$${usd.toFixed(6)}`;
-  return `$${usd.toFixed(4)}`;
-}
+export { formatCost, formatMs } from '../../../shared/format.js';
 
 /** Coarser money for projections, where four decimals are noise. */
 export function formatMoney(usd: number): string {
@@ -13,10 +7,6 @@ export function formatMoney(usd: number): string {
   if (usd < 0.01) return `$${usd.toPrecision(2)}`;
   if (usd < 100) return `$${usd.toFixed(2)}`;
   return `$${Math.round(usd).toLocaleString('en-US')}`;
-}
-
-export function formatMs(ms: number): string {
-  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms)}ms`;
 }
 
 // One formatter for all: Number#toLocaleString builds a new one per call, which dominated the
