@@ -1,6 +1,7 @@
 /** Turns a recorded call into bytes on the wire again, with its recorded timing or none. */
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { Plan } from '../shared/faults/engine.js';
 import { REDACTED } from '../shared/redact.js';
 import type { Call, StreamEvent } from '../shared/schema.js';
 import { bodyBytes } from './body.js';
@@ -91,15 +92,11 @@ export interface Schedule {
   stallMs: number;
 }
 
-/** The fault plan's say on timing; all optional, see shared/faults/engine.ts. */
-export interface TimingFaults {
-  hangBeforeHeaders: { ms: number | null } | null;
-  ttfbMs: number | null;
-  eventGapMs: ((i: number) => number) | null;
-  scale: number | null;
-  stall: { afterEvents: number; ms: number | null } | null;
-  cut: { afterEvents: number } | null;
-}
+/** The fault plan's say on timing (see shared/faults/engine.ts). */
+export type TimingFaults = Pick<
+  Plan,
+  'hangBeforeHeaders' | 'ttfbMs' | 'eventGapMs' | 'scale' | 'stall' | 'cut'
+>;
 
 export function scheduleOf(p: Prepared, timing: Timing, faults?: TimingFaults): Schedule {
   const f = timingFactor(timing) * (faults?.scale ?? 1);
