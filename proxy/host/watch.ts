@@ -3,11 +3,11 @@
  * on one file (a temp file renamed into place, an editor's several writes) become one event, read
  * after the file settles; temp files of atomic writes never match the watched names.
  */
-import { readFile } from 'node:fs/promises';
 import type { ChangeEvent } from '../../shared/desktop-api.js';
 import { Call, Manifest, Scenario, type Manifest as ManifestT } from '../../shared/schema.js';
 import { summarizeCall } from '../../shared/totals.js';
 import { parseJsonFile } from '../store/parse-file.js';
+import { readSnapshotFile } from '../store/read-file.js';
 import { CALLS_DIR, MANIFEST_FILE, SCENARIOS_DIR } from '../store/snapshot-store.js';
 import { watchFiles } from '../store/watch-folder.js';
 import { resolveInside } from './confine.js';
@@ -38,7 +38,10 @@ type Read = { bytes: Buffer } | { missing: true } | { error: string };
 async function readConfined(root: string, rel: string): Promise<Read> {
   try {
     const target = await resolveInside(root, rel);
-    return { bytes: await readFile(target.abs) };
+    // A FIFO or device dropped into the folder must become an error event, not a read that never ends.
+    const read = await readSnapshotFile(target.abs);
+    if (read.ok) return { bytes: read.bytes };
+    return read.missing ? { missing: true } : { error: read.reason };
   } catch (e) {
     if (e instanceof HostError && e.code === 'not_found') return { missing: true };
     if (e instanceof HostError && e.code === 'path_outside') return { error: OUTSIDE_REASON };

@@ -64,14 +64,28 @@ export function formatVersion(format: unknown): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/**
+ * V8's message quotes the text around the bad token; for a binary file that is raw control bytes,
+ * which would break the one-line log and error row they end up in.
+ */
+function printable(message: string): string {
+  return message.replace(
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 export function parseJsonFile<T>(text: string, file: string, schema: z.ZodType<T>): Parsed<T> {
+  // Said plainly: "Unexpected end of JSON input" reads as if the file were cut off.
+  if (text.trim() === '') return { ok: false, error: { file, reason: 'the file is empty' } };
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     const message = (e as Error).message;
     const line = lineAt(text, jsonErrorPosition(text, message));
-    return { ok: false, error: { file, line, reason: `invalid JSON: ${message}` } };
+    return { ok: false, error: { file, line, reason: `invalid JSON: ${printable(message)}` } };
   }
   const version = formatVersion((raw as { format?: unknown } | null)?.format);
   if (version !== null && version > FORMAT_VERSION) {

@@ -1,9 +1,10 @@
 /** The snapshot folder on disk: load and validate, write call files atomically, name them. */
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, readFileSync } from 'node:fs';
-import { access, link, mkdir, readFile, readdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, link, mkdir, readdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import type { z } from 'zod';
 import {
   Call,
   FORMAT,
@@ -13,7 +14,8 @@ import {
   type Manifest as ManifestT,
   type Scenario as ScenarioT,
 } from '../../shared/schema.js';
-import { parseJsonFile } from './parse-file.js';
+import { parseJsonFile, type Parsed } from './parse-file.js';
+import { readSnapshotFile, readSnapshotFileSync } from './read-file.js';
 
 export const MANIFEST_FILE = 'tapedeck.json';
 export const CALLS_DIR = 'calls';
@@ -65,8 +67,9 @@ async function jsonFiles(dir: string): Promise<string[]> {
 }
 
 /**
- * Reads call files synchronously in batches: for thousands of small files, readFileSync is about
- * five times faster than promise-based reads, and yielding between batches keeps a host responsive.
+ * Reads call files synchronously in batches: for thousands of small files, synchronous reads are
+ * about five times faster than promise-based ones, and yielding between batches keeps a host
+ * responsive. (Only regular files are read, so no read can block; see read-file.ts.)
  */
 async function loadBatched(
   dir: string,
@@ -84,14 +87,17 @@ export function loadCallFileSync(
   dir: string,
   rel: string,
 ): { call?: LoadedCall; error?: LoadError } {
-  let text: string;
-  try {
-    text = readFileSync(path.join(dir, rel), 'utf8');
-  } catch (e) {
-    return { error: { file: rel, reason: `cannot read: ${(e as Error).message}` } };
-  }
-  const parsed = parseJsonFile(text, rel, Call);
+  const read = readSnapshotFileSync(path.join(dir, rel));
+  if (!read.ok) return { error: { file: rel, reason: read.reason } };
+  const parsed = parseJsonFile(read.bytes.toString('utf8'), rel, Call);
   return parsed.ok ? { call: { call: parsed.value, file: rel } } : { error: parsed.error };
+}
+
+/** A manifest or scenario file, read as safely as a call file. */
+async function loadSideFile<T>(dir: string, rel: string, schema: z.ZodType<T>): Promise<Parsed<T>> {
+  const read = await readSnapshotFile(path.join(dir, rel));
+  if (!read.ok) return { ok: false, error: { file: rel, reason: read.reason } };
+  return parseJsonFile(read.bytes.toString('utf8'), rel, schema);
 }
 
 /** The manifest and scenarios: the small files beside the calls. */
@@ -102,16 +108,15 @@ export async function loadSideFiles(dir: string): Promise<{
 }> {
   const errors: LoadError[] = [];
   let manifest: ManifestT | null = null;
-  const manifestPath = path.join(dir, MANIFEST_FILE);
-  if (await exists(manifestPath)) {
-    const parsed = parseJsonFile(await readFile(manifestPath, 'utf8'), MANIFEST_FILE, Manifest);
+  if (await exists(path.join(dir, MANIFEST_FILE))) {
+    const parsed = await loadSideFile(dir, MANIFEST_FILE, Manifest);
     if (parsed.ok) manifest = parsed.value;
     else errors.push(parsed.error);
   }
   const scenarios: Record<string, ScenarioT> = {};
   for (const n of await jsonFiles(path.join(dir, SCENARIOS_DIR))) {
     const rel = `${SCENARIOS_DIR}/${n}`;
-    const parsed = parseJsonFile(await readFile(path.join(dir, rel), 'utf8'), rel, Scenario);
+    const parsed = await loadSideFile(dir, rel, Scenario);
     if (parsed.ok) scenarios[n.slice(0, -'.json'.length)] = parsed.value;
     else errors.push(parsed.error);
   }
