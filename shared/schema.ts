@@ -3,12 +3,25 @@
  * to validate on load, by the recorder to write, and exported as JSON Schema for the editor.
  */
 import { z } from 'zod';
+import { MAX_JSON_DEPTH, exceedsDepth } from './limits.js';
+import { signatureIssues, signatureTooDeep } from './matching/signature-check.js';
+import { compileNormalizers } from './matching/normalize.js';
 
 export const FORMAT = 'tapedeck/1';
 export const FORMAT_VERSION = 1;
 
-// Bodies and signature parts are parsed JSON; typed `unknown` so code narrows before use.
-const json = z.unknown();
+const tooDeep = `nested deeper than ${MAX_JSON_DEPTH} levels, the most Tapedeck accepts`;
+
+// Bodies and signature parts are parsed JSON; typed `unknown` so code narrows before use. Their
+// depth is bounded here, in the schema, so a file nested thousands of levels deep is one load
+// error (and a refused save) instead of a stack overflow in whatever walks it next.
+const json = z.unknown().refine((v) => !exceedsDepth(v, MAX_JSON_DEPTH), tooDeep);
+const signaturePart = z
+  .unknown()
+  .refine(
+    (v) => !signatureTooDeep(v, MAX_JSON_DEPTH),
+    `${tooDeep} ($literal wrappers not counted)`,
+  );
 
 export const Headers = z.record(z.string(), z.string());
 
@@ -73,8 +86,8 @@ export const Signature = z
     upstream: z.string().optional(),
     method: z.string().optional(),
     path: z.string().optional().describe('"*" and globs allowed'),
-    query: json.optional(),
-    body: json
+    query: signaturePart.optional(),
+    body: signaturePart
       .optional()
       .describe(
         '"*", "foo*", {"$regex": "…"}, {"$any": true} match by pattern; a missing key is not compared',
@@ -84,7 +97,12 @@ export const Signature = z
       .optional()
       .describe('JSON paths left out of comparison, e.g. $.messages[0].content'),
   })
-  .strict();
+  .strict()
+  // A pattern that cannot compile is refused here, where load and save both see it.
+  .superRefine((sig, ctx) => {
+    for (const issue of signatureIssues(sig))
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  });
 export type Signature = z.infer<typeof Signature>;
 
 // ---- Faults: one schema for call files, tapedeck.json and scenarios/NAME.json ----
@@ -199,7 +217,14 @@ export const Normalizer = z
     replace: z.string().default(''),
     flags: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((n, ctx) => {
+    try {
+      compileNormalizers([n]);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', path: ['pattern'], message: (e as Error).message });
+    }
+  });
 export type Normalizer = z.input<typeof Normalizer>;
 
 export const PriceOverride = z

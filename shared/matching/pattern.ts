@@ -145,7 +145,7 @@ function identity(s: string): string {
 
 type ValNode = Extract<Node, { t: 'val' }>;
 
-function compileRegex(source: string, flags: string): RegExp {
+export function compileRegex(source: string, flags: string): RegExp {
   try {
     // Without g and y a RegExp keeps no state between tests.
     return new RegExp(source, flags.replace(/[gy]/g, ''));
