@@ -114,14 +114,44 @@ export function storeBody(
   } catch {
     return { bodyBase64: buf.toString('base64') };
   }
-  if (looksJson(contentType, text) && !hasUnsafeInteger(text)) {
+  if (looksJson(contentType, text)) {
+    let parsed: unknown;
     try {
-      return { body: JSON.parse(text) as unknown };
+      parsed = JSON.parse(text) as unknown;
     } catch {
-      // not JSON after all: stored as text below
+      return { bodyText: text }; // not JSON after all
     }
+    // An integer literal beyond 2^53 parses to a number that is no safe integer, so only such a
+    // value sends us to the scan of the text (which tells 1e300 from 100000000000000000000).
+    if (!(holdsUnsafeInteger(parsed) && hasUnsafeInteger(text))) return { body: parsed };
   }
   return { bodyText: text };
+}
+
+function isUnsafeInteger(n: number): boolean {
+  return Number.isInteger(n) && !Number.isSafeInteger(n);
+}
+
+/**
+ * Whether a parsed value holds a number that may have been written as an unsafe integer. The mock
+ * runs this for every new request body, so it visits values, not characters: a prompt of a few KB
+ * is a handful of values, where a scan of its text (even a native /\d{16}/, which retries at each
+ * digit) costs tens of microseconds. Iterative: a body may be nested deeply.
+ */
+function holdsUnsafeInteger(value: unknown): boolean {
+  if (typeof value === 'number') return isUnsafeInteger(value);
+  if (value === null || typeof value !== 'object') return false;
+  const stack: object[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop() as Record<string, unknown> | unknown[];
+    const items = Array.isArray(v) ? v : Object.values(v);
+    for (const x of items) {
+      if (typeof x === 'number') {
+        if (isUnsafeInteger(x)) return true;
+      } else if (x !== null && typeof x === 'object') stack.push(x);
+    }
+  }
+  return false;
 }
 
 /** Integers beyond 2^53 would change on a JSON round trip; such bodies stay text. */
@@ -166,18 +196,11 @@ export function bodyForMatching(b: StoredBody): unknown {
 }
 
 /**
- * A live request body for matching: the hot path of the mock, so a plain JSON.parse without the
- * integer scan `storeBody` does for what it writes to disk.
+ * A live request body for matching: exactly the value the recorder compared when it wrote the
+ * signature (`bodyForMatching(storeBody(…))`), so the same bytes always meet the same value. A
+ * cheaper parse of its own would differ at the edges and turn identical requests into misses:
+ * integers beyond 2^53 (stored as text), a content type in capitals, bytes that are not UTF-8.
  */
 export function liveBody(buf: Buffer, contentType: string | undefined): unknown {
-  if (buf.length === 0) return undefined;
-  const first = buf[0];
-  if ((contentType && contentType.includes('json')) || first === 0x7b || first === 0x5b) {
-    try {
-      return JSON.parse(buf.toString('utf8')) as unknown;
-    } catch {
-      // not JSON: matched as text below
-    }
-  }
-  return bodyForMatching(storeBody(buf, 'text/plain'));
+  return bodyForMatching(storeBody(buf, contentType));
 }
