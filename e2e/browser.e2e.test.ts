@@ -26,10 +26,12 @@ import {
   skipMessage,
   type Browser,
 } from './support/chromium.js';
+import { ASSEMBLERS, argsValue } from '../test/support/tool-call-wire.js';
 import {
   BROKEN_FILE,
   addCalls,
   makeSnapshot,
+  makeToolReplySnapshot,
   readCall,
   writeAtomically,
 } from './support/snapshot.js';
@@ -179,6 +181,48 @@ describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, (
     }
     await page.getByRole('button', { name: 'By provider & model' }).click();
     await page.screenshot({ path: path.join(shots, 'table.png') });
+  });
+
+  it('shows the tool calls of a reply in the overview, for every family, streamed or not', async () => {
+    const toolsDir = path.join(work, 'tool-replies');
+    const cases = await makeToolReplySnapshot(toolsDir);
+    const tools = await startTapedeck(['ui', toolsDir, '--port', '0', '--no-open'], {
+      TAPEDECK_CONFIG_DIR: configDir,
+    });
+    const p = await browser.context.newPage();
+    try {
+      await p.setViewportSize({ width: 1400, height: 1000 });
+      await p.goto(tools.url);
+      await p.locator('.call-row').first().waitFor({ timeout: 30_000 });
+      for (const c of cases) {
+        await p.locator(`.call-row[data-file="${c.file}"]`).click();
+        await expect.poll(() => p.locator('.doc-path').textContent()).toBe(c.file);
+        // What a client assembles from the recorded reply, read independently of shared/tool-calls.
+        const expected = ASSEMBLERS[c.family](c.call.response);
+        expect(expected.calls.length).toBeGreaterThan(0);
+        const reply = p.getByRole('group', { name: 'reply' });
+        const shown = reply.locator('[data-tool-call]');
+        await expect.poll(() => shown.count(), { message: c.file }).toBe(expected.calls.length);
+        for (const [i, want] of expected.calls.entries()) {
+          const one = shown.nth(i);
+          expect(await one.locator('.tool-name').textContent()).toBe(want.name);
+          const args = (await one.locator('.tool-args').textContent()) ?? '';
+          expect(JSON.parse(args), `${c.file} call ${i}`).toEqual(argsValue(want.args));
+        }
+        const text = reply.locator('.reply-text');
+        if (c.text) expect(await text.textContent()).toBe(expected.text);
+        else expect(await text.count()).toBe(0);
+        expect(await reply.textContent()).not.toContain('(no text)');
+      }
+      for (const scheme of ['light', 'dark'] as const) {
+        await p.emulateMedia({ colorScheme: scheme });
+        await p.screenshot({ path: path.join(shots, `reply-tool-calls-${scheme}.png`) });
+      }
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await p.close();
+      await tools.stop();
+    }
   });
 
   it('projects the cost per day and prices the run on another model', async () => {
