@@ -258,6 +258,125 @@ describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, (
     expect(await errorRow.textContent()).toContain(error?.reason);
   });
 
+  /** Where the calls table's parts are, in viewport px, at the grid's current scroll position. */
+  function tableLayout(p: Page) {
+    return p.getByRole('grid', { name: 'calls' }).evaluate((el) => {
+      const grid = el as HTMLElement;
+      const box = (e: Element | null) => {
+        if (!e) return null;
+        const r = e.getBoundingClientRect();
+        return { left: r.left, right: r.right };
+      };
+      const g = grid.getBoundingClientRect();
+      const style = getComputedStyle(grid);
+      const borderY = parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);
+      return {
+        view: {
+          left: g.left + grid.clientLeft,
+          right: g.left + grid.clientLeft + grid.clientWidth,
+        },
+        maxScroll: grid.scrollWidth - grid.clientWidth,
+        /** The height of a horizontal scrollbar drawn at the bottom of the grid; 0 when there is none. */
+        scrollbar: grid.offsetHeight - borderY - grid.clientHeight,
+        header: box(grid.querySelector('.header-row')),
+        cost: box(grid.querySelector('[role="columnheader"][data-col="cost"]')),
+        bands: Array.from(grid.querySelectorAll('.error-row')).map(box),
+        columns: Array.from(grid.querySelectorAll('[role="columnheader"][data-col]')).map(
+          (h) => h.getAttribute('data-col') ?? '',
+        ),
+      };
+    });
+  }
+
+  const scrollGrid = (p: Page, to: 'start' | 'end') =>
+    p.getByRole('grid', { name: 'calls' }).evaluate((g, end) => {
+      g.scrollLeft = end ? g.scrollWidth : 0;
+    }, to === 'end');
+
+  /**
+   * The error band covers the rows across the whole visible width of the table at both ends of a
+   * sideways scroll; the cost column is on screen without scrolling (`fits`) or reachable through
+   * a scrollbar the user can see.
+   */
+  async function expectUsable(p: Page, label: string, fits: boolean): Promise<void> {
+    await scrollGrid(p, 'start');
+    const start = await tableLayout(p);
+    const cost = start.cost;
+    if (!cost || !start.header) throw new Error(`${label}: no Cost column header`);
+    if (fits) {
+      expect(cost.right, `${label}: Cost on screen`).toBeLessThanOrEqual(start.view.right + 0.5);
+    } else {
+      expect(start.maxScroll, `${label}: the table scrolls sideways`).toBeGreaterThan(0);
+      expect(start.scrollbar, `${label}: with a visible scrollbar`).toBeGreaterThan(0);
+    }
+    for (const at of ['start', 'end'] as const) {
+      await scrollGrid(p, at);
+      const l = await tableLayout(p);
+      if (!l.header || !l.cost) throw new Error(`${label}: no header`);
+      expect(l.bands.length, label).toBe(1);
+      for (const band of l.bands) {
+        if (!band) continue;
+        const where = `${label}, scrolled to the ${at}: error band`;
+        expect(band.left, where).toBeLessThanOrEqual(Math.max(l.header.left, l.view.left) + 0.5);
+        expect(band.right, where).toBeGreaterThanOrEqual(
+          Math.min(l.header.right, l.view.right) - 0.5,
+        );
+      }
+      if (at === 'end') {
+        expect(l.cost.right, `${label}: Cost reachable`).toBeLessThanOrEqual(l.view.right + 0.5);
+        expect(l.cost.left, `${label}: Cost reachable`).toBeGreaterThanOrEqual(l.view.left - 0.5);
+      }
+    }
+    await scrollGrid(p, 'start');
+  }
+
+  async function shoot(p: Page, name: string): Promise<void> {
+    for (const scheme of ['light', 'dark'] as const) {
+      await p.emulateMedia({ colorScheme: scheme });
+      await p.screenshot({ path: path.join(shots, `${name}-${scheme}.png`) });
+    }
+    await p.emulateMedia({ colorScheme: 'light' });
+  }
+
+  it('keeps the table usable from 1000 px up, with the detail pane open or closed', async () => {
+    const pages: Page[] = [];
+    try {
+      for (const width of [1000, 1600]) {
+        const p = await browser.context.newPage();
+        pages.push(p);
+        await p.setViewportSize({ width, height: 900 });
+        await p.goto(ui.url);
+        await p.locator('.call-row').first().waitFor({ timeout: 30_000 });
+        await expectUsable(p, `${width} px, detail closed`, true);
+        await shoot(p, `table-${width}-closed`);
+        await p.locator(`.call-row[data-file="${call(3).file}"]`).click();
+        await expect.poll(() => p.locator('.doc-path').textContent()).toBe(call(3).file);
+        await expectUsable(p, `${width} px, detail open`, true);
+        await shoot(p, `table-${width}-open`);
+      }
+
+      // The window narrows with the pane open: the pane gives way before the table does.
+      const wide = pages[1] as Page;
+      await wide.setViewportSize({ width: 1000, height: 900 });
+      await expect.poll(async () => (await tableLayout(wide)).columns).toContain('cost');
+      await expectUsable(wide, '1600 px narrowed to 1000 px, detail open', true);
+
+      // Every column at once: the table scrolls sideways, and says so with its scrollbar.
+      const narrow = pages[0] as Page;
+      const hidden = (await tableLayout(narrow)).columns;
+      expect(hidden.length).toBeLessThan(12);
+      await narrow.getByRole('button', { name: /^show \d+ hidden columns?/ }).click();
+      await expect.poll(async () => (await tableLayout(narrow)).columns.length).toBe(12);
+      await expectUsable(narrow, '1000 px, all columns', false);
+      await scrollGrid(narrow, 'end');
+      await shoot(narrow, 'table-1000-all-columns');
+      await narrow.getByRole('button', { name: 'fit the columns to the width' }).click();
+      await expect.poll(async () => (await tableLayout(narrow)).columns).toEqual(hidden);
+    } finally {
+      for (const p of pages) await p.close();
+    }
+  });
+
   it('sorts by a column and filters by provider, status and text', async () => {
     const byCost = [...report.calls].sort(
       (a, b) => (a.costUsd ?? -1) - (b.costUsd ?? -1) || a.seq - b.seq,

@@ -54,6 +54,7 @@ export function Workspace() {
           errors={errors}
           selected={selected}
           onOpen={selectFile}
+          onOpenError={(e) => selectFile(e.file)}
         />
         {fileOpen && <Splitter onPointerDown={onSplitterDown} />}
         <DetailPane />

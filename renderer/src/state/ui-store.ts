@@ -11,6 +11,8 @@ export interface UiState {
   breakdownOpen: boolean;
   projectionOpen: boolean;
   folderBrowserOpen: boolean;
+  /** Every column of the calls table, scrolling sideways, instead of the ones that fit. */
+  allColumns: boolean;
 }
 
 export const useUi = create<UiState>()(() => ({
@@ -19,6 +21,7 @@ export const useUi = create<UiState>()(() => ({
   breakdownOpen: false,
   projectionOpen: false,
   folderBrowserOpen: false,
+  allColumns: false,
 }));
 
 export function setTab(tab: Tab): void {
@@ -38,4 +41,8 @@ export function togglePanel(panel: 'breakdownOpen' | 'projectionOpen'): void {
 
 export function setFolderBrowserOpen(open: boolean): void {
   useUi.setState({ folderBrowserOpen: open });
+}
+
+export function setAllColumns(all: boolean): void {
+  useUi.setState({ allColumns: all });
 }
