@@ -547,6 +547,26 @@ describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, (
     await expect.poll(() => guard.textContent()).toContain('Unsaved edits');
     await guard.getByRole('button', { name: 'Cancel' }).click();
     expect(await page.locator('.doc-path').textContent()).toBe(target().file);
+    // Cursor and selection stay on the row being edited, not on the row that was clicked.
+    const onRow = async (file: string) => {
+      const r = row(file);
+      const classes = (await r.getAttribute('class')) ?? '';
+      return {
+        cursor: /\bcursor\b/.test(classes),
+        selected: await r.getAttribute('aria-selected'),
+      };
+    };
+    expect(await onRow(target().file)).toEqual({ cursor: true, selected: 'true' });
+    expect(await onRow(other.file)).toEqual({ cursor: false, selected: 'false' });
+    // The same when the cursor got there with the keyboard and Esc answers.
+    await grid().focus();
+    await page.keyboard.press(target().seq === 1 ? 'ArrowDown' : 'ArrowUp');
+    expect((await onRow(target().file)).cursor).toBe(false);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => guard.textContent()).toContain('Unsaved edits');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => guard.count()).toBe(0);
+    expect(await onRow(target().file)).toEqual({ cursor: true, selected: 'true' });
 
     // A writer adds calls: rows appear, the selection and the unsaved edit stay.
     const added = await addCalls(dir, CALLS + 1, 5);
@@ -598,6 +618,12 @@ describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, (
     await expect.poll(() => page.locator('.doc-path').textContent()).toBe(BROKEN_FILE);
     const editor = editorFor('call');
     await editor.locator('.view-lines').waitFor({ timeout: 30_000 });
+    // The editor opens where the file broke, not at its first line.
+    const line = report.errors[0]?.line;
+    expect(line).toBeGreaterThan(1);
+    await expect
+      .poll(() => editor.locator('.line-numbers.active-line-number').textContent())
+      .toBe(String(line));
     const fixed: Call = { ...(await readCall(dir, call(1).file)), id: 'c_fixed', seq: 900 };
     await replaceEditorText(editor, serializeCall(fixed));
     const problems = page.getByRole('region', { name: 'problems' });

@@ -11,6 +11,7 @@ import {
   memo,
   useCallback,
   useEffect,
+  useEffectEvent,
   useLayoutEffect,
   useRef,
   useState,
@@ -20,6 +21,7 @@ import {
 } from 'react';
 import type { LoadError } from '../../../shared/schema.js';
 import type { CallSummary } from '../../../shared/totals.js';
+import { setCursor, useSnapshot } from '../state/snapshot-store.js';
 import { setAllColumns, useUi } from '../state/ui-store.js';
 import { CallCell } from './CallCell.js';
 import {
@@ -244,14 +246,11 @@ function useAvailableWidth(ref: RefObject<HTMLDivElement | null>): number | null
 export function CallsTable({ table, rows, errors, selected, onOpen, onOpenError }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const bodyRef = useRef<HTMLDivElement>(null);
-  const [cursor, setCursor] = useState<string | null>(selected);
+  const cursor = useSnapshot((s) => s.cursor);
+  const cursorReturns = useSnapshot((s) => s.cursorReturns);
   const [scrollMargin, setScrollMargin] = useState(0);
   const available = useAvailableWidth(scrollRef);
   const all = useUi((s) => s.allColumns);
-
-  useEffect(() => {
-    if (selected !== null) setCursor(selected);
-  }, [selected]);
 
   // The body starts below the header and the error rows; the virtualizer counts from there.
   useLayoutEffect(() => {
@@ -282,6 +281,15 @@ export function CallsTable({ table, rows, errors, selected, onOpen, onOpenError 
     },
     [rows, virtualizer],
   );
+
+  // The cursor came back to the open file's row (a cancelled leave): bring that row into view.
+  const scrollToCursor = useEffectEvent(() => {
+    const i = cursor === null ? -1 : rows.findIndex((r) => r.id === cursor);
+    if (i >= 0) virtualizer.scrollToIndex(i, { align: 'auto' });
+  });
+  useEffect(() => {
+    if (cursorReturns > 0) scrollToCursor();
+  }, [cursorReturns]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     const at = cursor === null ? -1 : rows.findIndex((r) => r.id === cursor);
