@@ -183,6 +183,28 @@ describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, (
     await page.screenshot({ path: path.join(shots, 'table.png') });
   });
 
+  it('has an app icon: the page links it and `tapedeck ui` serves it, /favicon.ico included', async () => {
+    const origin = new URL(ui.url).origin;
+    const linked = await page
+      .locator('link[rel~="icon"]')
+      .evaluateAll((links) => links.map((l) => (l as HTMLLinkElement).href));
+    expect(linked.length).toBeGreaterThan(0);
+    const magic: Record<string, (b: Buffer) => boolean> = {
+      'image/x-icon': (b) => b.readUInt16LE(0) === 0 && b.readUInt16LE(2) === 1,
+      'image/png': (b) => b.subarray(0, 8).equals(Buffer.from('\x89PNG\r\n\x1a\n', 'latin1')),
+      'image/svg+xml': (b) => /<svg[\s>]/.test(b.toString('utf8')),
+    };
+    for (const href of new Set([...linked, `${origin}/favicon.ico`])) {
+      // The page's own request context: the session cookie goes along, as with the browser's.
+      const res = await page.request.get(href);
+      expect(res.status(), href).toBe(200);
+      const type = res.headers()['content-type'] ?? '';
+      expect(type, href).toMatch(/^image\//);
+      const check = magic[type.split(';')[0] ?? ''];
+      expect(check?.(await res.body()), `${href} is the ${type} it says`).toBe(true);
+    }
+  });
+
   it('shows the tool calls of a reply in the overview, for every family, streamed or not', async () => {
     const toolsDir = path.join(work, 'tool-replies');
     const cases = await makeToolReplySnapshot(toolsDir);
