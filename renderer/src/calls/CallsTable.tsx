@@ -323,11 +323,8 @@ export function CallsTable({ table, rows, errors, selected, onOpen, onOpenError 
   const keep = new Set((table.state.sorting ?? []).map((s) => s.id));
   const fitted = fitColumns(columns, available ?? Number.POSITIVE_INFINITY, keep);
   const toggle = fitted.hidden.length > 0;
-  const everything = fitColumns(
-    columns,
-    (available ?? 0) - TOGGLE_WIDTH,
-    new Set(columns.map((c) => c.id)),
-  );
+  // Every column, asked for with the toggle: only narrowed, then the table scrolls sideways.
+  const everything = fitColumns(columns, (available ?? 0) - TOGGLE_WIDTH, keep, false);
   const fit = { ...(all && toggle ? everything : fitted), toggle, hidden: fitted.hidden };
   // Widths live in CSS variables, so resizing a column does not re-render the rows.
   const style = {
