@@ -8,6 +8,12 @@ import { modelCatalog, project, repriceRows } from '../renderer/src/lib/pricing.
 import { promptMessages, replyText } from '../renderer/src/lib/messages.js';
 import { readPart, writePart } from '../renderer/src/state/doc-parts.js';
 import { mergeChanges, type Rows } from '../renderer/src/state/merge-changes.js';
+import {
+  columns,
+  fitColumns,
+  TOGGLE_WIDTH,
+  type FitColumn,
+} from '../renderer/src/calls/table-model.js';
 import '../renderer/src/state/tool-calls-part.js';
 import type { CallSummary } from '../shared/totals.js';
 
@@ -199,6 +205,51 @@ describe('prompt and reply reading', () => {
       data: JSON.stringify({ choices: [{ index: 0, delta: { content: t } }] }),
     }));
     expect(replyText(undefined, [...stream, { at: 3, data: '[DONE]' }])).toBe('Hello');
+  });
+});
+
+describe('fitting the table columns to the width', () => {
+  const all: FitColumn[] = columns.map((c) => ({
+    id: c.id ?? '',
+    size: c.size ?? 150,
+    fixed: false,
+  }));
+  const total = all.reduce((a, c) => a + c.size, 0);
+  const ids = (fit: { shown: { id: string }[] }) => fit.shown.map((c) => c.id);
+
+  it('shows every column when they fit, and gives the spare width to Request', () => {
+    const fit = fitColumns(all, total + 100);
+    expect(ids(fit)).toEqual(all.map((c) => c.id));
+    expect(fit.hidden).toEqual([]);
+    expect(fit.width).toBe(total + 100);
+    expect(fit.shown.find((c) => c.id === 'request')?.width).toBe(230 + 100);
+  });
+
+  it('narrows, then hides the less telling columns first, and never #, Model, Status or Cost', () => {
+    for (const width of [1000, 900, 700, 560, 400, 200]) {
+      const fit = fitColumns(all, width);
+      expect(ids(fit)).toEqual(expect.arrayContaining(['seq', 'model', 'status', 'cost']));
+      if (width >= 400) expect(fit.width + TOGGLE_WIDTH).toBeLessThanOrEqual(width);
+      expect([...fit.hidden, ...ids(fit)].sort()).toEqual(all.map((c) => c.id).sort());
+    }
+    expect(fitColumns(all, 1000).hidden).toEqual(['time', 'stream']);
+    expect(fitColumns(all, 560).hidden).toEqual(
+      expect.arrayContaining(['stream', 'time', 'ttfb', 'provider', 'total']),
+    );
+  });
+
+  it('keeps a column the user resized at its width, and the sorted column shown', () => {
+    const resized = all.map((c) => (c.id === 'model' ? { ...c, size: 300, fixed: true } : c));
+    const fit = fitColumns(resized, 900, new Set(['time']));
+    expect(fit.shown.find((c) => c.id === 'model')?.width).toBe(300);
+    expect(ids(fit)).toContain('time');
+    expect(fit.width + TOGGLE_WIDTH).toBeLessThanOrEqual(900);
+  });
+
+  it('hides nothing when asked for every column, and then scrolls instead', () => {
+    const fit = fitColumns(all, 500, new Set(), false);
+    expect(ids(fit)).toEqual(all.map((c) => c.id));
+    expect(fit.width).toBeGreaterThan(500);
   });
 });
 

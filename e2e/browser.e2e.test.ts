@@ -26,10 +26,12 @@ import {
   skipMessage,
   type Browser,
 } from './support/chromium.js';
+import { ASSEMBLERS, argsValue } from '../test/support/tool-call-wire.js';
 import {
   BROKEN_FILE,
   addCalls,
   makeSnapshot,
+  makeToolReplySnapshot,
   readCall,
   writeAtomically,
 } from './support/snapshot.js';
@@ -181,6 +183,70 @@ describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, (
     await page.screenshot({ path: path.join(shots, 'table.png') });
   });
 
+  it('has an app icon: the page links it and `tapedeck ui` serves it, /favicon.ico included', async () => {
+    const origin = new URL(ui.url).origin;
+    const linked = await page
+      .locator('link[rel~="icon"]')
+      .evaluateAll((links) => links.map((l) => (l as HTMLLinkElement).href));
+    expect(linked.length).toBeGreaterThan(0);
+    const magic: Record<string, (b: Buffer) => boolean> = {
+      'image/x-icon': (b) => b.readUInt16LE(0) === 0 && b.readUInt16LE(2) === 1,
+      'image/png': (b) => b.subarray(0, 8).equals(Buffer.from('\x89PNG\r\n\x1a\n', 'latin1')),
+      'image/svg+xml': (b) => /<svg[\s>]/.test(b.toString('utf8')),
+    };
+    for (const href of new Set([...linked, `${origin}/favicon.ico`])) {
+      // The page's own request context: the session cookie goes along, as with the browser's.
+      const res = await page.request.get(href);
+      expect(res.status(), href).toBe(200);
+      const type = res.headers()['content-type'] ?? '';
+      expect(type, href).toMatch(/^image\//);
+      const check = magic[type.split(';')[0] ?? ''];
+      expect(check?.(await res.body()), `${href} is the ${type} it says`).toBe(true);
+    }
+  });
+
+  it('shows the tool calls of a reply in the overview, for every family, streamed or not', async () => {
+    const toolsDir = path.join(work, 'tool-replies');
+    const cases = await makeToolReplySnapshot(toolsDir);
+    const tools = await startTapedeck(['ui', toolsDir, '--port', '0', '--no-open'], {
+      TAPEDECK_CONFIG_DIR: configDir,
+    });
+    const p = await browser.context.newPage();
+    try {
+      await p.setViewportSize({ width: 1400, height: 1000 });
+      await p.goto(tools.url);
+      await p.locator('.call-row').first().waitFor({ timeout: 30_000 });
+      for (const c of cases) {
+        await p.locator(`.call-row[data-file="${c.file}"]`).click();
+        await expect.poll(() => p.locator('.doc-path').textContent()).toBe(c.file);
+        // What a client assembles from the recorded reply, read independently of shared/tool-calls.
+        const expected = ASSEMBLERS[c.family](c.call.response);
+        expect(expected.calls.length).toBeGreaterThan(0);
+        const reply = p.getByRole('group', { name: 'reply' });
+        const shown = reply.locator('[data-tool-call]');
+        await expect.poll(() => shown.count(), { message: c.file }).toBe(expected.calls.length);
+        for (const [i, want] of expected.calls.entries()) {
+          const one = shown.nth(i);
+          expect(await one.locator('.tool-name').textContent()).toBe(want.name);
+          const args = (await one.locator('.tool-args').textContent()) ?? '';
+          expect(JSON.parse(args), `${c.file} call ${i}`).toEqual(argsValue(want.args));
+        }
+        const text = reply.locator('.reply-text');
+        if (c.text) expect(await text.textContent()).toBe(expected.text);
+        else expect(await text.count()).toBe(0);
+        expect(await reply.textContent()).not.toContain('(no text)');
+      }
+      for (const scheme of ['light', 'dark'] as const) {
+        await p.emulateMedia({ colorScheme: scheme });
+        await p.screenshot({ path: path.join(shots, `reply-tool-calls-${scheme}.png`) });
+      }
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await p.close();
+      await tools.stop();
+    }
+  });
+
   it('projects the cost per day and prices the run on another model', async () => {
     await page.getByRole('button', { name: 'Cost projection' }).click();
     const panel = page.getByLabel('cost projection');
@@ -212,6 +278,125 @@ describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, (
     const errorRow = grid().locator(`.error-row[data-file="${BROKEN_FILE}"]`);
     await expect.poll(() => errorRow.textContent()).toContain(`${BROKEN_FILE}:${error?.line}`);
     expect(await errorRow.textContent()).toContain(error?.reason);
+  });
+
+  /** Where the calls table's parts are, in viewport px, at the grid's current scroll position. */
+  function tableLayout(p: Page) {
+    return p.getByRole('grid', { name: 'calls' }).evaluate((el) => {
+      const grid = el as HTMLElement;
+      const box = (e: Element | null) => {
+        if (!e) return null;
+        const r = e.getBoundingClientRect();
+        return { left: r.left, right: r.right };
+      };
+      const g = grid.getBoundingClientRect();
+      const style = getComputedStyle(grid);
+      const borderY = parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);
+      return {
+        view: {
+          left: g.left + grid.clientLeft,
+          right: g.left + grid.clientLeft + grid.clientWidth,
+        },
+        maxScroll: grid.scrollWidth - grid.clientWidth,
+        /** The height of a horizontal scrollbar drawn at the bottom of the grid; 0 when there is none. */
+        scrollbar: grid.offsetHeight - borderY - grid.clientHeight,
+        header: box(grid.querySelector('.header-row')),
+        cost: box(grid.querySelector('[role="columnheader"][data-col="cost"]')),
+        bands: Array.from(grid.querySelectorAll('.error-row')).map(box),
+        columns: Array.from(grid.querySelectorAll('[role="columnheader"][data-col]')).map(
+          (h) => h.getAttribute('data-col') ?? '',
+        ),
+      };
+    });
+  }
+
+  const scrollGrid = (p: Page, to: 'start' | 'end') =>
+    p.getByRole('grid', { name: 'calls' }).evaluate((g, end) => {
+      g.scrollLeft = end ? g.scrollWidth : 0;
+    }, to === 'end');
+
+  /**
+   * The error band covers the rows across the whole visible width of the table at both ends of a
+   * sideways scroll; the cost column is on screen without scrolling (`fits`) or reachable through
+   * a scrollbar the user can see.
+   */
+  async function expectUsable(p: Page, label: string, fits: boolean): Promise<void> {
+    await scrollGrid(p, 'start');
+    const start = await tableLayout(p);
+    const cost = start.cost;
+    if (!cost || !start.header) throw new Error(`${label}: no Cost column header`);
+    if (fits) {
+      expect(cost.right, `${label}: Cost on screen`).toBeLessThanOrEqual(start.view.right + 0.5);
+    } else {
+      expect(start.maxScroll, `${label}: the table scrolls sideways`).toBeGreaterThan(0);
+      expect(start.scrollbar, `${label}: with a visible scrollbar`).toBeGreaterThan(0);
+    }
+    for (const at of ['start', 'end'] as const) {
+      await scrollGrid(p, at);
+      const l = await tableLayout(p);
+      if (!l.header || !l.cost) throw new Error(`${label}: no header`);
+      expect(l.bands.length, label).toBe(1);
+      for (const band of l.bands) {
+        if (!band) continue;
+        const where = `${label}, scrolled to the ${at}: error band`;
+        expect(band.left, where).toBeLessThanOrEqual(Math.max(l.header.left, l.view.left) + 0.5);
+        expect(band.right, where).toBeGreaterThanOrEqual(
+          Math.min(l.header.right, l.view.right) - 0.5,
+        );
+      }
+      if (at === 'end') {
+        expect(l.cost.right, `${label}: Cost reachable`).toBeLessThanOrEqual(l.view.right + 0.5);
+        expect(l.cost.left, `${label}: Cost reachable`).toBeGreaterThanOrEqual(l.view.left - 0.5);
+      }
+    }
+    await scrollGrid(p, 'start');
+  }
+
+  async function shoot(p: Page, name: string): Promise<void> {
+    for (const scheme of ['light', 'dark'] as const) {
+      await p.emulateMedia({ colorScheme: scheme });
+      await p.screenshot({ path: path.join(shots, `${name}-${scheme}.png`) });
+    }
+    await p.emulateMedia({ colorScheme: 'light' });
+  }
+
+  it('keeps the table usable from 1000 px up, with the detail pane open or closed', async () => {
+    const pages: Page[] = [];
+    try {
+      for (const width of [1000, 1600]) {
+        const p = await browser.context.newPage();
+        pages.push(p);
+        await p.setViewportSize({ width, height: 900 });
+        await p.goto(ui.url);
+        await p.locator('.call-row').first().waitFor({ timeout: 30_000 });
+        await expectUsable(p, `${width} px, detail closed`, true);
+        await shoot(p, `table-${width}-closed`);
+        await p.locator(`.call-row[data-file="${call(3).file}"]`).click();
+        await expect.poll(() => p.locator('.doc-path').textContent()).toBe(call(3).file);
+        await expectUsable(p, `${width} px, detail open`, true);
+        await shoot(p, `table-${width}-open`);
+      }
+
+      // The window narrows with the pane open: the pane gives way before the table does.
+      const wide = pages[1] as Page;
+      await wide.setViewportSize({ width: 1000, height: 900 });
+      await expect.poll(async () => (await tableLayout(wide)).columns).toContain('cost');
+      await expectUsable(wide, '1600 px narrowed to 1000 px, detail open', true);
+
+      // Every column at once: the table scrolls sideways, and says so with its scrollbar.
+      const narrow = pages[0] as Page;
+      const hidden = (await tableLayout(narrow)).columns;
+      expect(hidden.length).toBeLessThan(12);
+      await narrow.getByRole('button', { name: /^show \d+ hidden columns?/ }).click();
+      await expect.poll(async () => (await tableLayout(narrow)).columns.length).toBe(12);
+      await expectUsable(narrow, '1000 px, all columns', false);
+      await scrollGrid(narrow, 'end');
+      await shoot(narrow, 'table-1000-all-columns');
+      await narrow.getByRole('button', { name: 'fit the columns to the width' }).click();
+      await expect.poll(async () => (await tableLayout(narrow)).columns).toEqual(hidden);
+    } finally {
+      for (const p of pages) await p.close();
+    }
   });
 
   it('sorts by a column and filters by provider, status and text', async () => {
@@ -384,6 +569,26 @@ describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, (
     await expect.poll(() => guard.textContent()).toContain('Unsaved edits');
     await guard.getByRole('button', { name: 'Cancel' }).click();
     expect(await page.locator('.doc-path').textContent()).toBe(target().file);
+    // Cursor and selection stay on the row being edited, not on the row that was clicked.
+    const onRow = async (file: string) => {
+      const r = row(file);
+      const classes = (await r.getAttribute('class')) ?? '';
+      return {
+        cursor: /\bcursor\b/.test(classes),
+        selected: await r.getAttribute('aria-selected'),
+      };
+    };
+    expect(await onRow(target().file)).toEqual({ cursor: true, selected: 'true' });
+    expect(await onRow(other.file)).toEqual({ cursor: false, selected: 'false' });
+    // The same when the cursor got there with the keyboard and Esc answers.
+    await grid().focus();
+    await page.keyboard.press(target().seq === 1 ? 'ArrowDown' : 'ArrowUp');
+    expect((await onRow(target().file)).cursor).toBe(false);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => guard.textContent()).toContain('Unsaved edits');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => guard.count()).toBe(0);
+    expect(await onRow(target().file)).toEqual({ cursor: true, selected: 'true' });
 
     // A writer adds calls: rows appear, the selection and the unsaved edit stay.
     const added = await addCalls(dir, CALLS + 1, 5);
@@ -435,6 +640,12 @@ describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, (
     await expect.poll(() => page.locator('.doc-path').textContent()).toBe(BROKEN_FILE);
     const editor = editorFor('call');
     await editor.locator('.view-lines').waitFor({ timeout: 30_000 });
+    // The editor opens where the file broke, not at its first line.
+    const line = report.errors[0]?.line;
+    expect(line).toBeGreaterThan(1);
+    await expect
+      .poll(() => editor.locator('.line-numbers.active-line-number').textContent())
+      .toBe(String(line));
     const fixed: Call = { ...(await readCall(dir, call(1).file)), id: 'c_fixed', seq: 900 };
     await replaceEditorText(editor, serializeCall(fixed));
     const problems = page.getByRole('region', { name: 'problems' });

@@ -105,6 +105,8 @@ async function start(): Promise<void> {
     minHeight: 480,
     show: false,
     title: 'Tapedeck',
+    // Linux and Windows show it in the title bar and task bar (macOS takes the bundle's icon).
+    icon: path.join(rendererDir(), 'icon-512.png'),
     backgroundColor: nativeTheme.shouldUseDarkColors ? '#1e1e1e' : '#ffffff',
     webPreferences: {
       preload: path.join(here, 'preload.cjs'),

@@ -58,6 +58,7 @@ describe('the window', () => {
       webSecurity: true,
     });
     expect(prefs['preload']).toBe(path.join(root, 'electron', 'preload.cjs'));
+    expect(win.options['icon']).toBe(path.join(root, 'dist', 'renderer', 'icon-512.png'));
     expect(win.loaded).toEqual(['app://tapedeck/index.html']);
     expect(recorded.sandboxEnabled).toBe(true);
     expect(recorded.schemes).toEqual([

@@ -52,6 +52,9 @@ export async function launchChromium(
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     args: CHROMIUM_FLAGS,
+    // Headless Playwright hides scrollbars by default; the layout checks and screenshots must see
+    // the page as a user does, scrollbars included.
+    ignoreDefaultArgs: ['--hide-scrollbars'],
     viewport,
     colorScheme: 'light',
   });

@@ -2,9 +2,21 @@
 import { mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generateSnapshot } from '../../bench/snapshot-gen.js';
-import { serializeCall } from '../../proxy/store/snapshot-store.js';
-import { Call } from '../../shared/schema.js';
+import { generateSnapshot, writeSnapshot } from '../../bench/snapshot-gen.js';
+import { callFileName, serializeCall } from '../../proxy/store/snapshot-store.js';
+import { Call, type StreamEvent } from '../../shared/schema.js';
+import {
+  anthropicBody,
+  anthropicStream,
+  callOf,
+  chatBody,
+  chatStream,
+  geminiBody,
+  geminiStream,
+  responsesBody,
+  responsesStream,
+  type WireFamily,
+} from '../../test/support/tool-call-wire.js';
 
 export const BROKEN_FILE = 'calls/000900-broken.json';
 const BROKEN_TEXT = '{\n  "id": "c_broken",\n  "seq": 900,\n  "recordedAt": oops\n}\n';
@@ -60,4 +72,105 @@ export async function addCalls(dir: string, from: number, count: number): Promis
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+export interface ToolReplyCase {
+  file: string;
+  family: WireFamily;
+  streamed: boolean;
+  /** Whether the reply has text beside its tool calls. */
+  text: boolean;
+  call: Call;
+}
+
+const TOOL_FAMILIES: readonly {
+  family: WireFamily;
+  upstream: string;
+  url: string;
+  streamUrl: string;
+  api: string;
+  body: () => unknown;
+  stream: () => StreamEvent[];
+}[] = [
+  {
+    family: 'openai-chat',
+    upstream: 'openai',
+    url: 'https://api.openai.com/v1/chat/completions',
+    streamUrl: 'https://api.openai.com/v1/chat/completions',
+    api: 'chat.completions',
+    body: chatBody,
+    stream: chatStream,
+  },
+  {
+    family: 'openai-responses',
+    upstream: 'openai',
+    url: 'https://api.openai.com/v1/responses',
+    streamUrl: 'https://api.openai.com/v1/responses',
+    api: 'responses',
+    body: responsesBody,
+    stream: responsesStream,
+  },
+  {
+    family: 'anthropic-messages',
+    upstream: 'anthropic',
+    url: 'https://api.anthropic.com/v1/messages',
+    streamUrl: 'https://api.anthropic.com/v1/messages',
+    api: 'messages',
+    body: anthropicBody,
+    stream: anthropicStream,
+  },
+  {
+    family: 'gemini',
+    upstream: 'gemini',
+    url: 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent',
+    streamUrl:
+      'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+    api: 'generateContent',
+    body: geminiBody,
+    stream: geminiStream,
+  },
+];
+
+/**
+ * One call per wire family, streamed and not, whose replies carry two tool calls (the hand-written
+ * replies of test/support/tool-call-wire.ts), plus an OpenAI chat reply with tool calls and no
+ * text at all (`content: null`), the shape tool-calling replies usually have.
+ */
+export async function makeToolReplySnapshot(dir: string): Promise<ToolReplyCase[]> {
+  const cases: Omit<ToolReplyCase, 'file'>[] = [];
+  for (const f of TOOL_FAMILIES) {
+    for (const streamed of [false, true]) {
+      const call = streamed
+        ? callOf(f.streamUrl, f.api === 'generateContent' ? 'streamGenerateContent' : f.api, {
+            stream: f.stream(),
+          })
+        : callOf(f.url, f.api, { body: f.body() });
+      cases.push({
+        call: { ...call, upstream: f.upstream, provider: f.upstream },
+        family: f.family,
+        streamed,
+        text: true,
+      });
+    }
+  }
+  const toolsOnly = chatBody() as { choices: { message: { content: unknown } }[] };
+  for (const c of toolsOnly.choices) c.message.content = null;
+  const bare = callOf('https://api.openai.com/v1/chat/completions', 'chat.completions', {
+    body: toolsOnly,
+  });
+  cases.push({
+    call: { ...bare, upstream: 'openai', provider: 'openai' },
+    family: 'openai-chat',
+    streamed: false,
+    text: false,
+  });
+  const numbered = cases.map((c, i) => ({
+    ...c,
+    call: { ...c.call, id: `c_tools_${i + 1}`, seq: i + 1 },
+  }));
+  await writeSnapshot(dir, []);
+  for (const c of numbered) {
+    await writeFile(path.join(dir, 'calls', callFileName(c.call)), serializeCall(c.call));
+  }
+  return numbered.map((c) => ({ ...c, file: `calls/${callFileName(c.call)}` }));
 }

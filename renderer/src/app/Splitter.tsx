@@ -3,6 +3,11 @@ import { useState, type PointerEvent } from 'react';
 
 const KEY = 'tapedeck.detailWidth';
 const MIN = 320;
+/**
+ * What the pane leaves to the calls table at least (styles.css caps `.detail` the same way, so a
+ * window made narrower later gives way too): enough for #, model, status and cost.
+ */
+const TABLE_MIN = 480;
 
 function initialWidth(): number {
   const saved = Number(localStorage.getItem(KEY));
@@ -19,7 +24,10 @@ export function useDetailWidth(): [number, (e: PointerEvent<HTMLDivElement>) => 
     const startWidth = width;
     let last = startWidth;
     const move = (ev: globalThis.PointerEvent) => {
-      last = Math.max(MIN, Math.min(window.innerWidth - MIN, startWidth + startX - ev.clientX));
+      last = Math.max(
+        MIN,
+        Math.min(window.innerWidth - TABLE_MIN, startWidth + startX - ev.clientX),
+      );
       setWidth(last);
     };
     const up = () => {

@@ -7,7 +7,7 @@ import { FilterBar } from '../calls/FilterBar.js';
 import { columns, features, SEARCH_COLUMN, textFilter } from '../calls/table-model.js';
 import { DetailPane } from '../detail/DetailPane.js';
 import { useDocument } from '../state/document-store.js';
-import { selectFile } from '../state/navigation.js';
+import { openLoadError, selectFile } from '../state/navigation.js';
 import { useSnapshot } from '../state/snapshot-store.js';
 import { TotalsBar } from '../totals/TotalsBar.js';
 import { Splitter, useDetailWidth } from './Splitter.js';
@@ -54,6 +54,7 @@ export function Workspace() {
           errors={errors}
           selected={selected}
           onOpen={selectFile}
+          onOpenError={openLoadError}
         />
         {fileOpen && <Splitter onPointerDown={onSplitterDown} />}
         <DetailPane />

@@ -1,7 +1,9 @@
 /**
  * The calls table: sticky header with sort and resize, the files that did not load as error
  * rows, then only the visible call rows (TanStack Virtual), so 100,000 rows scroll like 100.
- * ↑/↓/PgUp/PgDn/Home/End move the cursor, Enter opens the call under it.
+ * ↑/↓/PgUp/PgDn/Home/End move the cursor, Enter opens the call under it. The columns fit the
+ * width the table has (fitColumns): a narrow window or a wide detail pane narrows and then hides
+ * the less telling columns, so Cost stays on screen; the header's toggle shows them all again.
  */
 import type { ReactTable } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -9,16 +11,28 @@ import {
   memo,
   useCallback,
   useEffect,
+  useEffectEvent,
   useLayoutEffect,
   useRef,
   useState,
   type CSSProperties,
   type KeyboardEvent,
+  type RefObject,
 } from 'react';
 import type { LoadError } from '../../../shared/schema.js';
 import type { CallSummary } from '../../../shared/totals.js';
+import { setCursor, useSnapshot } from '../state/snapshot-store.js';
+import { setAllColumns, useUi } from '../state/ui-store.js';
 import { CallCell } from './CallCell.js';
-import { isErrorRow, NUMERIC_COLUMNS, type CallRow, type Features } from './table-model.js';
+import {
+  fitColumns,
+  isErrorRow,
+  NUMERIC_COLUMNS,
+  TOGGLE_WIDTH,
+  type CallRow,
+  type ColumnFit,
+  type Features,
+} from './table-model.js';
 
 const ROW_HEIGHT = 28;
 const rowHeight = () => ROW_HEIGHT;
@@ -34,17 +48,72 @@ interface Props {
   errors: readonly LoadError[];
   selected: string | null;
   onOpen: (file: string) => void;
+  onOpenError: (error: LoadError) => void;
 }
 
-function HeaderRow({ table }: { table: ReactTable<Features, CallSummary> }) {
+function headerLabel(table: ReactTable<Features, CallSummary>, id: string): string {
+  const header = table.getColumn(id)?.columnDef.header;
+  return typeof header === 'string' ? header : id;
+}
+
+/** The last header cell: how many columns are hidden to fit, and the switch to show them all. */
+function ColumnsToggle(props: {
+  table: ReactTable<Features, CallSummary>;
+  hidden: readonly string[];
+  all: boolean;
+}) {
+  const names = props.hidden.map((id) => headerLabel(props.table, id)).join(', ');
+  const count = props.hidden.length;
+  return (
+    <div role="columnheader" className="cell columns-toggle">
+      <button
+        type="button"
+        className="sort"
+        onClick={() => setAllColumns(!props.all)}
+        aria-label={
+          props.all
+            ? 'fit the columns to the width'
+            : `show ${count} hidden column${count === 1 ? '' : 's'}: ${names}`
+        }
+        title={
+          props.all
+            ? `Fit the columns to the width again (hides ${names})`
+            : `Hidden to fit the width: ${names}. Click to show every column (the table then scrolls sideways).`
+        }
+      >
+        {props.all ? '⇤' : `+${count}`}
+      </button>
+    </div>
+  );
+}
+
+function HeaderRow({
+  table,
+  fit,
+  all,
+}: {
+  table: ReactTable<Features, CallSummary>;
+  fit: ColumnFit & { toggle: boolean };
+  all: boolean;
+}) {
   const group = table.getHeaderGroups()[0];
   if (!group) return null;
+  const widths = new Map(fit.shown.map((c) => [c.id, c.width]));
   return (
     <div className="row header-row" role="row">
       {group.headers.map((header) => {
         const column = header.column;
+        const width = widths.get(column.id);
+        if (width === undefined) return null;
         const sorted = column.getIsSorted();
-        const resize = header.getResizeHandler();
+        const startResize = header.getResizeHandler();
+        // A narrowed column is resized from the width it shows, not from its unnarrowed size.
+        const resize = (e: unknown) => {
+          if (width !== column.getSize()) {
+            table.setColumnSizing((old) => ({ ...old, [column.id]: width }));
+          }
+          startResize(e);
+        };
         return (
           <div
             key={header.id}
@@ -71,6 +140,7 @@ function HeaderRow({ table }: { table: ReactTable<Features, CallSummary> }) {
           </div>
         );
       })}
+      {fit.toggle && <ColumnsToggle table={table} hidden={fit.hidden} all={all} />}
     </div>
   );
 }
@@ -78,9 +148,11 @@ function HeaderRow({ table }: { table: ReactTable<Features, CallSummary> }) {
 function ErrorRows(props: {
   errors: readonly LoadError[];
   selected: string | null;
-  onOpen: (file: string) => void;
+  onOpen: (error: LoadError) => void;
 }) {
   if (props.errors.length === 0) return null;
+  // The band is as wide as the visible part of the table and sticks to its left edge, so it covers
+  // every row's width and its text stays readable however far the table is scrolled sideways.
   return (
     <div className="error-rows" role="rowgroup" aria-label="files that did not load">
       {props.errors.map((e) => (
@@ -90,8 +162,8 @@ function ErrorRows(props: {
           className={`row error-row${props.selected === e.file ? ' selected' : ''}`}
           aria-selected={props.selected === e.file}
           data-file={e.file}
-          onClick={() => props.onOpen(e.file)}
-          title="Open the file to fix it"
+          onClick={() => props.onOpen(e)}
+          title={`${e.reason}\nOpen the file${e.line !== undefined ? ` at line ${e.line}` : ''} to fix it`}
         >
           <div role="gridcell" className="cell error-file">
             ⚠ {e.file}
@@ -156,15 +228,29 @@ const CallRowView = memo(function CallRowView(p: RowProps) {
   );
 });
 
-export function CallsTable({ table, rows, errors, selected, onOpen }: Props) {
+/** The width the rows get inside the scroller (its scrollbar excluded); null before the first layout. */
+function useAvailableWidth(ref: RefObject<HTMLDivElement | null>): number | null {
+  const [width, setWidth] = useState<number | null>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setWidth(el.clientWidth);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
+}
+
+export function CallsTable({ table, rows, errors, selected, onOpen, onOpenError }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const bodyRef = useRef<HTMLDivElement>(null);
-  const [cursor, setCursor] = useState<string | null>(selected);
+  const cursor = useSnapshot((s) => s.cursor);
+  const cursorReturns = useSnapshot((s) => s.cursorReturns);
   const [scrollMargin, setScrollMargin] = useState(0);
-
-  useEffect(() => {
-    if (selected !== null) setCursor(selected);
-  }, [selected]);
+  const available = useAvailableWidth(scrollRef);
+  const all = useUi((s) => s.allColumns);
 
   // The body starts below the header and the error rows; the virtualizer counts from there.
   useLayoutEffect(() => {
@@ -196,6 +282,15 @@ export function CallsTable({ table, rows, errors, selected, onOpen }: Props) {
     [rows, virtualizer],
   );
 
+  // The cursor came back to the open file's row (a cancelled leave): bring that row into view.
+  const scrollToCursor = useEffectEvent(() => {
+    const i = cursor === null ? -1 : rows.findIndex((r) => r.id === cursor);
+    if (i >= 0) virtualizer.scrollToIndex(i, { align: 'auto' });
+  });
+  useEffect(() => {
+    if (cursorReturns > 0) scrollToCursor();
+  }, [cursorReturns]);
+
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     const at = cursor === null ? -1 : rows.findIndex((r) => r.id === cursor);
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 300) / ROW_HEIGHT) - 1);
@@ -218,10 +313,26 @@ export function CallsTable({ table, rows, errors, selected, onOpen }: Props) {
   };
 
   const headers = table.getHeaderGroups()[0]?.headers ?? [];
+  const sizing = table.state.columnSizing ?? {};
+  const columns = headers.map((h) => ({
+    id: h.column.id,
+    size: h.getSize(),
+    fixed: Object.hasOwn(sizing, h.column.id),
+  }));
+  // The sorted column stays: hiding it would hide why the rows are in this order.
+  const keep = new Set((table.state.sorting ?? []).map((s) => s.id));
+  const fitted = fitColumns(columns, available ?? Number.POSITIVE_INFINITY, keep);
+  const toggle = fitted.hidden.length > 0;
+  // Every column, asked for with the toggle: only narrowed, then the table scrolls sideways.
+  const everything = fitColumns(columns, (available ?? 0) - TOGGLE_WIDTH, keep, false);
+  const fit = { ...(all && toggle ? everything : fitted), toggle, hidden: fitted.hidden };
   // Widths live in CSS variables, so resizing a column does not re-render the rows.
-  const style = { '--table-width': `${table.getTotalSize()}px` } as Record<string, string>;
-  for (const h of headers) style[`--col-${h.column.id}`] = `${h.getSize()}px`;
-  const columnIds = headers.map((h) => h.column.id).join(',');
+  const style = {
+    '--table-width': `${fit.width + (toggle ? TOGGLE_WIDTH : 0)}px`,
+    '--view-width': available === null ? '100%' : `${available}px`,
+  } as Record<string, string>;
+  for (const c of fit.shown) style[`--col-${c.id}`] = `${c.width}px`;
+  const columnIds = fit.shown.map((c) => c.id).join(',');
 
   const items = virtualizer.getVirtualItems();
   return (
@@ -235,33 +346,36 @@ export function CallsTable({ table, rows, errors, selected, onOpen }: Props) {
       style={style as CSSProperties}
       onKeyDown={onKeyDown}
     >
-      <HeaderRow table={table} />
-      <ErrorRows errors={errors} selected={selected} onOpen={onOpen} />
-      <div
-        ref={bodyRef}
-        role="rowgroup"
-        className="calls-body"
-        style={{ height: virtualizer.getTotalSize() }}
-      >
-        {items.map((item) => {
-          const row = rows[item.index];
-          if (!row) return null;
-          return (
-            <CallRowView
-              key={item.index % SLOTS}
-              c={row.original}
-              index={item.index}
-              top={item.start - scrollMargin}
-              selected={row.id === selected}
-              cursor={row.id === cursor}
-              columns={columnIds}
-              onCursor={setCursor}
-              onOpen={onOpen}
-            />
-          );
-        })}
+      {/* As wide as the rows, so sticky parts (the error band, the toggle) travel the whole width. */}
+      <div className="calls-inner">
+        <HeaderRow table={table} fit={fit} all={all} />
+        <ErrorRows errors={errors} selected={selected} onOpen={onOpenError} />
+        <div
+          ref={bodyRef}
+          role="rowgroup"
+          className="calls-body"
+          style={{ height: virtualizer.getTotalSize() }}
+        >
+          {items.map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            return (
+              <CallRowView
+                key={item.index % SLOTS}
+                c={row.original}
+                index={item.index}
+                top={item.start - scrollMargin}
+                selected={row.id === selected}
+                cursor={row.id === cursor}
+                columns={columnIds}
+                onCursor={setCursor}
+                onOpen={onOpen}
+              />
+            );
+          })}
+        </div>
+        {rows.length === 0 && <div className="empty-note">No calls match the filters.</div>}
       </div>
-      {rows.length === 0 && <div className="empty-note">No calls match the filters.</div>}
     </div>
   );
 }

@@ -98,6 +98,7 @@ export const columns = helper.columns([
   helper.accessor('seq', { id: 'seq', header: '#', size: 56, minSize: 40, sortFn: byValue }),
   helper.accessor('recordedAt', { id: 'time', header: 'Time', size: 84, sortFn: byValue }),
   helper.accessor('provider', {
+    id: 'provider',
     header: 'Provider',
     size: 90,
     sortFn: byValue,
@@ -117,6 +118,7 @@ export const columns = helper.columns([
     sortFn: byValue,
   }),
   helper.accessor('status', {
+    id: 'status',
     header: 'Status',
     size: 84,
     sortFn: byValue,
@@ -141,3 +143,117 @@ export const columns = helper.columns([
 ]);
 
 export const NUMERIC_COLUMNS = new Set(['seq', 'ttfb', 'total', 'input', 'output', 'cost']);
+
+// ---- fitting the columns to the width the table has ----
+
+/**
+ * Columns that may narrow before others hide: first to a width that still reads well, and only
+ * after the NARROW step below to their least. They also take the spare width (Request first).
+ */
+const FLEXIBLE: Readonly<Record<string, { easy: number; least: number }>> = {
+  model: { easy: 160, least: 110 },
+  request: { easy: 170, least: 120 },
+};
+const FILLERS = ['request', 'model'];
+const NARROW = '(narrow)';
+/**
+ * What gives way, in turn, until the columns fit: a column hides, or (NARROW) the flexible ones
+ * go down to their least width. `#`, Model, Status and Cost never hide: without them a row can
+ * be neither told apart nor priced.
+ */
+const STEPS: readonly string[] = [
+  'stream',
+  'time',
+  'ttfb',
+  'provider',
+  'total',
+  NARROW,
+  'output',
+  'input',
+  'request',
+];
+/** The header cell that says how many columns are hidden and shows them. */
+export const TOGGLE_WIDTH = 36;
+
+export interface FitColumn {
+  id: string;
+  /** The column's size in the table (its default, or what the user dragged it to). */
+  size: number;
+  /** Resized by the user: kept at that width, never narrowed or widened. */
+  fixed: boolean;
+}
+
+export interface ColumnFit {
+  /** The columns shown, in order, with the width each gets. */
+  shown: { id: string; width: number }[];
+  /** The columns hidden to fit, in table order. */
+  hidden: string[];
+  /** The sum of the shown widths, px. */
+  width: number;
+}
+
+function floorOf(c: FitColumn, least: boolean): number {
+  const flex = FLEXIBLE[c.id];
+  if (c.fixed || !flex) return c.size;
+  return Math.min(c.size, least ? flex.least : flex.easy);
+}
+
+/** Widths for the columns not hidden; `over` > 0 when even the narrowest do not fit. */
+function layout(
+  columns: readonly FitColumn[],
+  hidden: ReadonlySet<string>,
+  available: number,
+  least: boolean,
+): { shown: { id: string; width: number }[]; over: number } {
+  const shown = columns.filter((c) => !hidden.has(c.id));
+  const widths = shown.map((c) => c.size);
+  let over = widths.reduce((a, b) => a + b, 0) - available;
+  if (over > 0) {
+    // The flexible columns narrow in proportion to what each can give.
+    const slack = shown.map((c) => c.size - floorOf(c, least));
+    const total = slack.reduce((a, b) => a + b, 0);
+    const share = total > 0 ? Math.min(1, over / total) : 0;
+    shown.forEach((_, i) => {
+      const give = slack[i] ?? 0;
+      const cut = Math.min(give, Math.ceil(give * share));
+      widths[i] = (widths[i] ?? 0) - cut;
+      over -= cut;
+    });
+  } else if (Number.isFinite(available)) {
+    const filler = FILLERS.map((id) => shown.findIndex((c) => c.id === id && !c.fixed)).find(
+      (i) => i >= 0,
+    );
+    if (filler !== undefined) widths[filler] = (widths[filler] ?? 0) - over;
+    over = 0;
+  }
+  return { shown: shown.map((c, i) => ({ id: c.id, width: widths[i] ?? c.size })), over };
+}
+
+/**
+ * The columns that fit in `available` px, taking STEPS in turn until they do (a column in `keep`,
+ * such as the sorted one, never hides), with room for the toggle that brings hidden ones back;
+ * spare width goes to Request. What still does not fit scrolls sideways. `hide: false` keeps
+ * every column and only narrows them.
+ */
+export function fitColumns(
+  columns: readonly FitColumn[],
+  available: number,
+  keep: ReadonlySet<string> = new Set(),
+  hide = true,
+): ColumnFit {
+  const hidden = new Set<string>();
+  let least = !hide;
+  let result = layout(columns, hidden, available, least);
+  for (const step of hide ? STEPS : []) {
+    if (result.over <= 0) break;
+    if (step === NARROW) least = true;
+    else if (!keep.has(step) && columns.some((c) => c.id === step)) hidden.add(step);
+    else continue;
+    result = layout(columns, hidden, hidden.size > 0 ? available - TOGGLE_WIDTH : available, least);
+  }
+  return {
+    shown: result.shown,
+    hidden: columns.filter((c) => hidden.has(c.id)).map((c) => c.id),
+    width: result.shown.reduce((a, c) => a + c.width, 0),
+  };
+}

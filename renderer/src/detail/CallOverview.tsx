@@ -1,7 +1,10 @@
 /** A call as a person reads it: request, prompt, response or stream, usage, cost, faults. */
 import type { Call } from '../../../shared/schema.js';
+import type { ToolCallView } from '../../../shared/tool-calls/index.js';
 import { formatCost, formatCount, formatMs, formatTimestamp } from '../lib/format.js';
 import { replyText } from '../lib/messages.js';
+import { recordedToolCalls } from '../state/tool-calls-part.js';
+import { setTab } from '../state/ui-store.js';
 import { BodyView, HeadersTable, JsonBlock, Section } from './blocks.js';
 import { PromptView } from './PromptView.js';
 import { StreamTimeline } from './StreamTimeline.js';
@@ -69,8 +72,55 @@ function Usage({ call }: { call: Call }) {
   );
 }
 
+/** Arguments as JSON text: indented when they parse, as recorded when they do not (a cut stream). */
+function prettyArguments(text: string): { text: string; json: boolean } {
+  try {
+    return { text: JSON.stringify(JSON.parse(text), null, 2), json: true };
+  } catch {
+    return { text, json: false };
+  }
+}
+
+/**
+ * What the model answered: its text and its tool calls, assembled the way a client assembles
+ * them (shared/tool-calls reads every family, streamed or not), so a reply that only calls tools
+ * shows those calls instead of an empty text.
+ */
+function ReplyView({ text, tools }: { text: string | null; tools: readonly ToolCallView[] }) {
+  return (
+    <div role="group" aria-label="reply">
+      <h4>Reply</h4>
+      {text ? (
+        <pre className="block-text reply reply-text">{text}</pre>
+      ) : (
+        tools.length === 0 && <pre className="block-text reply muted">(no text)</pre>
+      )}
+      {tools.map((t) => {
+        const args = prettyArguments(t.arguments);
+        return (
+          <div key={t.index} className="block block-tool-call reply-tool" data-tool-call={t.index}>
+            <div className="block-label">
+              tool call · <span className="tool-name">{t.name}</span>
+              {t.id !== null && <span className="muted"> · {t.id}</span>}
+              {!args.json && <span className="badge badge-error">arguments are not JSON</span>}
+            </div>
+            <pre className="block-text tool-args">{args.text}</pre>
+          </div>
+        );
+      })}
+      {tools.length > 0 && (
+        <button type="button" className="link" onClick={() => setTab('tools')}>
+          Edit the tool calls
+        </button>
+      )}
+    </div>
+  );
+}
+
 export function CallOverview({ call }: { call: Call }) {
-  const reply = replyText(call.response.body, call.response.stream);
+  const text = replyText(call.response.body, call.response.stream);
+  const tools = recordedToolCalls(call as unknown as Record<string, unknown>);
+  const hasReply = text !== null || tools.length > 0;
   const failed = call.response.status >= 400 || call.outcome !== 'complete';
   return (
     <div className="overview">
@@ -103,12 +153,7 @@ export function CallOverview({ call }: { call: Call }) {
       <Section
         title={`Response · ${call.response.status}${call.response.stream ? ' · streamed' : ''}`}
       >
-        {reply !== null && (
-          <>
-            <h4>Reply</h4>
-            <pre className="block-text reply">{reply || '(no text)'}</pre>
-          </>
-        )}
+        {hasReply && <ReplyView text={text} tools={tools} />}
         <Section title="Headers" open={false}>
           <HeadersTable headers={call.response.headers} />
         </Section>
@@ -117,7 +162,7 @@ export function CallOverview({ call }: { call: Call }) {
             <StreamTimeline events={call.response.stream} />
           </Section>
         ) : (
-          <Section title="Body" open={reply === null}>
+          <Section title="Body" open={!hasReply}>
             <BodyView part={call.response} />
           </Section>
         )}

@@ -52,7 +52,7 @@ function ProblemsList({ path }: { path: string }) {
           <li key={`save-${i}`} className="problem error">
             <button
               type="button"
-              onClick={() => e.line !== undefined && revealProblem('file', e.line)}
+              onClick={() => e.line !== undefined && revealProblem(path, 'file', e.line)}
             >
               <span className="problem-where">
                 not saved{e.line !== undefined ? ` · File line ${e.line}` : ''}
@@ -63,7 +63,7 @@ function ProblemsList({ path }: { path: string }) {
         ))}
         {problems.map((p, i) => (
           <li key={i} className={`problem ${p.severity}`}>
-            <button type="button" onClick={() => revealProblem(p.part, p.line, p.column)}>
+            <button type="button" onClick={() => revealProblem(path, p.part, p.line, p.column)}>
               <span className="problem-where">
                 {PART_LABEL[p.part]} {p.line}:{p.column}
               </span>{' '}
@@ -78,7 +78,10 @@ function ProblemsList({ path }: { path: string }) {
 
 export default function PartEditor({ part }: { part: PartId }) {
   const doc = useDocument((s) => s.doc);
-  const reveal = useUi((s) => (s.reveal?.part === part ? s.reveal : null));
+  // A place asked for in another file (or part) is not this editor's to show.
+  const reveal = useUi((s) =>
+    s.reveal?.part === part && s.reveal.path === doc?.path ? s.reveal : null,
+  );
   const schemaError = use(schemasLoaded);
   const dark = usePrefersDark();
   useEffect(() => applyTheme(dark), [dark]);

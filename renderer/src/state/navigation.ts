@@ -10,7 +10,9 @@ import {
   saveDocument,
   useDocument,
 } from './document-store.js';
-import { openFolder, setSelected, useSnapshot } from './snapshot-store.js';
+import type { LoadError } from '../../../shared/schema.js';
+import { openFolder, returnCursorToSelection, setSelected, useSnapshot } from './snapshot-store.js';
+import { revealProblem } from './ui-store.js';
 
 interface GuardState {
   /** What waits for the user's answer about unsaved edits, and in which file they are. */
@@ -33,6 +35,8 @@ export async function answerGuard(choice: 'save' | 'discard' | 'cancel'): Promis
   if (!pending) return;
   if (choice === 'cancel') {
     useGuard.setState({ pending: null });
+    // A click or Enter on another row moved the cursor there before asking; staying puts it back.
+    returnCursorToSelection();
     return;
   }
   if (choice === 'save' && !(await saveDocument())) {
@@ -55,6 +59,21 @@ export function selectFile(path: string | null): void {
   guarded(() => show(path));
 }
 
+/** A file that did not load opens in the whole-file editor at the line where it broke. */
+export function openLoadError(error: LoadError): void {
+  const reveal = () => {
+    if (error.line !== undefined) revealProblem(error.file, 'file', error.line);
+  };
+  if (useSnapshot.getState().selected === error.file) {
+    reveal();
+    return;
+  }
+  guarded(() => {
+    show(error.file);
+    reveal();
+  });
+}
+
 export function openFolderGuarded(path: string): void {
   guarded(async () => {
     closeDocument();
@@ -73,6 +92,7 @@ export function backToStart(): void {
       errors: [],
       manifest: null,
       selected: null,
+      cursor: null,
       scenarios: [],
     });
     document.title = 'Tapedeck';

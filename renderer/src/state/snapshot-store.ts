@@ -27,6 +27,10 @@ export interface SnapshotState {
   scenarios: readonly string[];
   /** Relative path of the file in the detail pane: a call, a broken file, tapedeck.json, a scenario. */
   selected: string | null;
+  /** The calls table's keyboard cursor (a file); follows the selection, moves with ↑/↓ on its own. */
+  cursor: string | null;
+  /** Counts the times the cursor was put back on the selection, so the table scrolls to it. */
+  cursorReturns: number;
 }
 
 const initial: SnapshotState = {
@@ -41,6 +45,8 @@ const initial: SnapshotState = {
   errors: [],
   scenarios: [],
   selected: null,
+  cursor: null,
+  cursorReturns: 0,
 };
 
 export const useSnapshot = create<SnapshotState>()(() => initial);
@@ -82,6 +88,7 @@ export async function openFolder(path: string): Promise<boolean> {
         [],
       ),
       selected: null,
+      cursor: null,
     });
     document.title = `${info.name} — Tapedeck`;
     return true;
@@ -126,7 +133,18 @@ export function applyChanges(events: readonly ChangeEvent[]): void {
 }
 
 export function setSelected(path: string | null): void {
-  useSnapshot.setState({ selected: path });
+  useSnapshot.setState((s) => ({ selected: path, cursor: path ?? s.cursor }));
+}
+
+export function setCursor(file: string | null): void {
+  useSnapshot.setState({ cursor: file });
+}
+
+/** The user stayed on the open file (cancelled leaving it): the cursor goes back to its row. */
+export function returnCursorToSelection(): void {
+  useSnapshot.setState((s) =>
+    s.selected === null ? s : { cursor: s.selected, cursorReturns: s.cursorReturns + 1 },
+  );
 }
 
 export function addScenario(path: string): void {

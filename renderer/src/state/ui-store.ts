@@ -6,11 +6,13 @@ export type Tab = 'overview' | PartId;
 
 export interface UiState {
   tab: Tab;
-  /** A problem the user clicked: which part, which line. New object per click. */
-  reveal: { part: PartId; line: number; column?: number } | null;
+  /** A place to show in a file's editor: which file and part, which line. New object per ask. */
+  reveal: { path: string; part: PartId; line: number; column?: number } | null;
   breakdownOpen: boolean;
   projectionOpen: boolean;
   folderBrowserOpen: boolean;
+  /** Every column of the calls table, scrolling sideways, instead of the ones that fit. */
+  allColumns: boolean;
 }
 
 export const useUi = create<UiState>()(() => ({
@@ -19,16 +21,18 @@ export const useUi = create<UiState>()(() => ({
   breakdownOpen: false,
   projectionOpen: false,
   folderBrowserOpen: false,
+  allColumns: false,
 }));
 
 export function setTab(tab: Tab): void {
   useUi.setState({ tab });
 }
 
-export function revealProblem(part: PartId, line: number, column?: number): void {
+/** Opens `part`'s tab with the cursor at `line` of the file at `path` (a problem, a load error). */
+export function revealProblem(path: string, part: PartId, line: number, column?: number): void {
   useUi.setState({
     tab: part,
-    reveal: { part, line, ...(column === undefined ? {} : { column }) },
+    reveal: { path, part, line, ...(column === undefined ? {} : { column }) },
   });
 }
 
@@ -38,4 +42,8 @@ export function togglePanel(panel: 'breakdownOpen' | 'projectionOpen'): void {
 
 export function setFolderBrowserOpen(open: boolean): void {
   useUi.setState({ folderBrowserOpen: open });
+}
+
+export function setAllColumns(all: boolean): void {
+  useUi.setState({ allColumns: all });
 }
