@@ -163,8 +163,12 @@ export async function main(argv: string[]): Promise<number> {
     .description('Record LLM provider traffic, inspect it, and replay it as fake vendors.')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .showHelpAfterError('(run tapedeck --help for usage)');
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // A bad flag is one line, like every other usage error: "tapedeck: REASON (hint)".
+      outputError: (s, write) =>
+        write(`tapedeck: ${s.replace(/^error: /, '').trimEnd()} (run tapedeck --help for usage)\n`),
+    });
 
   program
     .command('record')

@@ -139,12 +139,17 @@ describe('a busy port', () => {
     expect(r.stderr).toBe(oneLine(port));
   });
 
-  it('a bad limit flag or a folder that cannot be created exits 2 with one line', async () => {
+  it('a bad flag or a folder that cannot be created exits 2 with one line', async () => {
     const dir = await tmp();
     const bad = await runCli(['mock', dir, '--max-body', 'lots'], { timeoutMs: 10_000 });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(
       'tapedeck: --max-body wants a size such as 32m, 512k or 1048576, got "lots"\n',
+    );
+    const unknown = await runCli(['record', dir, '--bogus'], { timeoutMs: 10_000 });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(
+      "tapedeck: unknown option '--bogus' (run tapedeck --help for usage)\n",
     );
     const under = path.join(dir, 'calls-is-a-file');
     await mkdir(under);

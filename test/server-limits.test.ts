@@ -257,10 +257,13 @@ describe('record: limits', () => {
     expect(await trickle(rec.port, '/openai/v1/chat/completions', true)).toMatch(/^HTTP\/1.1 408/);
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(up.requests).toHaveLength(0);
-    expect(rec.notRecorded.map((n) => n.reason)).toEqual([
-      expect.stringContaining('--body-timeout (300 ms)'),
-      expect.stringContaining('--body-timeout (300 ms)'),
-    ]);
+    // The client sees the close first; the server's bookkeeping follows on its own turn.
+    await expect
+      .poll(() => rec.notRecorded.map((n) => n.reason))
+      .toEqual([
+        expect.stringContaining('--body-timeout (300 ms)'),
+        expect.stringContaining('--body-timeout (300 ms)'),
+      ]);
     const ok = await request(`${rec.url}/openai/v1/chat/completions`, {
       method: 'POST',
       body: chatBody,
@@ -375,7 +378,7 @@ describe('mock: limits', () => {
     const { dir } = await recordedSnapshot();
     const { mock: m } = await mock(dir, { bodyTimeoutMs: 300 });
     expect(await trickle(m.port, '/openai/v1/chat/completions', true)).toMatch(/^HTTP\/1.1 408/);
-    expect(m.unmatched).toBe(1);
+    await expect.poll(() => m.unmatched).toBe(1);
     expect(m.misses[0]?.reason).toContain('--body-timeout (300 ms)');
   });
 });
@@ -396,11 +399,14 @@ describe('mock --passthrough', () => {
     });
     expect(ok.statusCode).toBe(200);
     await ok.body.text();
-    expect(m.unmatched).toBe(0);
-    expect(
-      lines.some((l) => /openai POST \/v1\/chat\/completions → 200 PASSTHROUGH /.test(l)),
-    ).toBe(true);
+    // The reply is out before the bookkeeping: wait for its log line.
+    await expect
+      .poll(() =>
+        lines.some((l) => /openai POST \/v1\/chat\/completions → 200 PASSTHROUGH /.test(l)),
+      )
+      .toBe(true);
     expect(lines.some((l) => /MISS/.test(l))).toBe(false);
+    expect(m.unmatched).toBe(0);
     const stats = await request(`${m.url}/__tapedeck/stats`);
     expect(await stats.body.json()).toMatchObject({
       upstreams: { openai: { requests: 1, matched: 0, unmatched: 0, passthrough: 1 } },
@@ -412,7 +418,7 @@ describe('mock --passthrough', () => {
     });
     expect(down.statusCode).toBe(502);
     await down.body.text();
-    expect(m.unmatched).toBe(1);
+    await expect.poll(() => m.unmatched).toBe(1);
     expect(m.misses[0]?.reason).toBe('passthrough failed');
     expect(lines.some((l) => /→ 502 PASSTHROUGH FAILED/.test(l))).toBe(true);
   });
