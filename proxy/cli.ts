@@ -362,7 +362,8 @@ export async function main(argv: string[]): Promise<number> {
     .description(
       'Serves the Tapedeck UI on 127.0.0.1 and opens it in your browser.\n' +
         'The printed URL carries a secret token: only a browser that opened it can use the UI.\n' +
-        'Without a folder, the start page offers recent folders, a folder browser and a demo.',
+        'Without a folder, the start page offers recent folders, a folder browser and a demo.\n' +
+        'Exit codes: 0 ok, 2 usage error (bad flag, missing folder, port in use).',
     )
     .argument('[dir]', 'snapshot folder to open')
     .option('--port <port>', 'port, 0 for any free one', '0')
