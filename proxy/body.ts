@@ -2,6 +2,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
+import { bytesExceedDepth } from '../shared/limits.js';
 
 /** Node 20's zlib has no zstd: ask upstream only for what we can always decode. */
 export const ACCEPT_ENCODING = 'gzip, deflate, br';
@@ -114,7 +115,8 @@ export function storeBody(
   } catch {
     return { bodyBase64: buf.toString('base64') };
   }
-  if (looksJson(contentType, text)) {
+  // JSON nested deeper than the limit could not be written back (JSON.stringify recurses): text.
+  if (looksJson(contentType, text) && !bytesExceedDepth(buf)) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text) as unknown;

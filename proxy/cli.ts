@@ -3,13 +3,17 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_MAX_BODY_BYTES } from '../shared/limits.js';
 import { parseUpstreamFlag } from '../shared/upstreams.js';
+import { placeholderKeys, sdkEnv } from './child-env.js';
+import { LimitFlagError, parseByteSize, parseMs } from './cli-limits.js';
 import { formatLoadError, formatReport, inspectSnapshot } from './inspect.js';
 import { bufferedStderr } from './log.js';
 import { ScenarioMissingError } from './replay-index.js';
 import { parseTiming } from './replay.js';
-import { ListenError, type RunningServer } from './server-util.js';
+import { DEFAULT_BODY_TIMEOUT_MS, StartError, type RunningServer } from './server-util.js';
 import { SnapshotMissingError, assertSnapshotDir, loadSnapshot } from './store/snapshot-store.js';
+import { mockStrictReport, recordStrictReport } from './strict-report.js';
 import { VERSION } from './version.js';
 
 export const EXIT_OK = 0;
@@ -56,15 +60,35 @@ function upstreamsOf(flags: string[] | undefined): Record<string, string> {
   return out;
 }
 
-/** The environment a child command gets so that the official SDKs talk to us. */
-export function sdkEnv(url: string): Record<string, string> {
-  return {
-    OPENAI_BASE_URL: `${url}/openai/v1`,
-    ANTHROPIC_BASE_URL: `${url}/anthropic`,
-    GOOGLE_GEMINI_BASE_URL: `${url}/gemini`,
-    TAPEDECK_URL: url,
-  };
+export { sdkEnv };
+
+/** `--max-body` and `--body-timeout`, shared by `record` and `mock`. */
+function limitsOf(o: { maxBody: string; bodyTimeout: string }): {
+  maxBodyBytes: number;
+  bodyTimeoutMs: number;
+} {
+  try {
+    return {
+      maxBodyBytes: parseByteSize('--max-body', o.maxBody),
+      bodyTimeoutMs: parseMs('--body-timeout', o.bodyTimeout),
+    };
+  } catch (e) {
+    if (e instanceof LimitFlagError) throw new UsageError(e.message);
+    throw e;
+  }
 }
+
+const maxBodyOption = () =>
+  new Option(
+    '--max-body <size>',
+    "largest request body; bigger ones get a 413 in the provider's shape (e.g. 512k, 64m)",
+  ).default(`${DEFAULT_MAX_BODY_BYTES / 1024 / 1024}m`);
+
+const bodyTimeoutOption = () =>
+  new Option(
+    '--body-timeout <ms>',
+    'longest time to receive a whole request, headers and body (0: none); replies are never cut',
+  ).default(String(DEFAULT_BODY_TIMEOUT_MS));
 
 /** Waits for SIGINT/SIGTERM while `work` runs, so a signal cannot kill us mid-write. */
 async function holdingSignals<T>(work: (signalled: Promise<void>) => Promise<T>): Promise<T> {
@@ -82,12 +106,16 @@ async function holdingSignals<T>(work: (signalled: Promise<void>) => Promise<T>)
   }
 }
 
-function runChild(command: [string, ...string[]], url: string): Promise<number> {
+function runChild(
+  command: [string, ...string[]],
+  url: string,
+  extraEnv: Record<string, string>,
+): Promise<number> {
   const [cmd, ...args] = command;
   return new Promise<number>((resolve) => {
     const child = spawn(cmd, args, {
       stdio: 'inherit',
-      env: { ...process.env, ...sdkEnv(url) },
+      env: { ...process.env, ...sdkEnv(url), ...extraEnv },
       shell: process.platform === 'win32',
     });
     const forwardSignal = (sig: NodeJS.Signals) => child.kill(sig);
@@ -107,12 +135,16 @@ function runChild(command: [string, ...string[]], url: string): Promise<number> 
 }
 
 /** Serves until SIGINT/SIGTERM, or until the child command ends; returns that command's exit code. */
-async function serve(server: RunningServer, command: string[]): Promise<number> {
+async function serve(
+  server: RunningServer,
+  command: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<number> {
   process.stdout.write(`listening on ${server.url}\n`);
   return holdingSignals(async (signalled) => {
     const code =
       command.length > 0
-        ? await runChild(command as [string, ...string[]], server.url)
+        ? await runChild(command as [string, ...string[]], server.url, extraEnv)
         : (await signalled, EXIT_OK);
     await server.close();
     return code;
@@ -131,8 +163,12 @@ export async function main(argv: string[]): Promise<number> {
     .description('Record LLM provider traffic, inspect it, and replay it as fake vendors.')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .showHelpAfterError('(run tapedeck --help for usage)');
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // A bad flag is one line, like every other usage error: "tapedeck: REASON (hint)".
+      outputError: (s, write) =>
+        write(`tapedeck: ${s.replace(/^error: /, '').trimEnd()} (run tapedeck --help for usage)\n`),
+    });
 
   program
     .command('record')
@@ -141,7 +177,11 @@ export async function main(argv: string[]): Promise<number> {
       'Sits between your app and the providers and writes one call file per request into the snapshot folder.\n' +
         'Point an SDK at http://HOST:PORT/NAME, e.g. OPENAI_BASE_URL=http://127.0.0.1:8080/openai/v1.\n' +
         'Built-in names: openai, anthropic, gemini, xai, openrouter. With "-- CMD", runs CMD with the SDK\n' +
-        'base-URL variables set, then stops and exits with its code.',
+        'base-URL variables set (API keys are left as they are), then stops and exits with its code.\n' +
+        'A request that cannot be recorded (body over --max-body, JSON nested too deep, unknown upstream)\n' +
+        'is refused before it is forwarded; a call file that cannot be written is logged as NOT RECORDED.\n' +
+        "Exit codes: 0 ok (or CMD's code), 1 --strict found a request not recorded, 2 usage error\n" +
+        '(bad flag, port in use, folder that cannot be created). Limits and timeouts: docs/limits.md.',
     )
     .argument('[dir]', 'snapshot folder (created if absent)')
     .option('--out <dir>', 'same as the positional folder')
@@ -149,6 +189,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--upstream <NAME=URL>', 'add or override an upstream (repeatable)', collect)
     .option('--redact-header <name>', 'also redact this header (repeatable)', collect)
+    .option(
+      '--strict',
+      'exit 1 at shutdown if any request was not recorded (refused, or its file not written)',
+    )
+    .addOption(maxBodyOption())
+    .addOption(bodyTimeoutOption())
     .action(
       (
         dir: string | undefined,
@@ -158,6 +204,9 @@ export async function main(argv: string[]): Promise<number> {
           host: string;
           upstream?: string[];
           redactHeader?: string[];
+          strict?: boolean;
+          maxBody: string;
+          bodyTimeout: string;
         },
       ) => {
         const folder = folderOf(dir, o.out, '--out');
@@ -167,6 +216,7 @@ export async function main(argv: string[]): Promise<number> {
           host: o.host,
           upstreams: upstreamsOf(o.upstream),
           redactHeaders: o.redactHeader ?? [],
+          ...limitsOf(o),
         };
         result = (async () => {
           const log = bufferedStderr();
@@ -174,8 +224,12 @@ export async function main(argv: string[]): Promise<number> {
           const { startRecordServer } = await import('./record-server.js');
           const server = await startRecordServer({ ...options, log });
           process.stderr.write(`tapedeck: recording into ${folder}\n`);
-          const code = await serve(server, command);
+          let code = await serve(server, command);
           log.flush();
+          if (o.strict && server.notRecorded.length > 0) {
+            process.stderr.write(recordStrictReport(server.notRecorded).join('\n') + '\n');
+            if (code === EXIT_OK) code = EXIT_CHECK_FAILED;
+          }
           return code;
         })();
       },
@@ -186,7 +240,11 @@ export async function main(argv: string[]): Promise<number> {
     .summary('serve a snapshot as fake vendors')
     .description(
       'Answers requests from the snapshot folder with the recorded status, headers, JSON and SSE streams.\n' +
-        "Unmatched requests get a 404 in the provider's error shape naming the closest recorded call.",
+        "Unmatched requests get a 404 in the provider's error shape naming the closest recorded call.\n" +
+        'With "-- CMD", runs CMD with the SDK base-URL variables set and placeholder API keys for the\n' +
+        'providers that have none set (a set key is never replaced), then exits with its code.\n' +
+        "Exit codes: 0 ok (or CMD's code), 1 --strict found unmatched requests or invalid files (they are\n" +
+        'printed), 2 usage error (bad flag, missing folder, port in use). Limits and timeouts: docs/limits.md.',
     )
     .argument('[dir]', 'snapshot folder')
     .option('--in <dir>', 'same as the positional folder')
@@ -195,9 +253,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('--timing <mode>', 'recorded | instant | scale=FACTOR', 'recorded')
     .option(
       '--strict',
-      'exit 1 at shutdown if a request went unmatched or a snapshot file was invalid',
+      'exit 1 at shutdown if a request went unmatched or a snapshot file was invalid, and print them',
     )
-    .option('--passthrough', 'forward unmatched requests to the real upstream')
+    .option(
+      '--passthrough',
+      'forward unmatched requests to the real upstream (answered ones do not fail --strict)',
+    )
     .option(
       '--upstream <NAME=URL>',
       'add or override an upstream for --passthrough (repeatable)',
@@ -208,6 +269,8 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--no-faults', 'ignore every fault: replay exactly what was recorded'))
     .option('--log-json <file>', 'also append one JSON line per request to FILE')
     .addOption(new Option('--no-watch', 'do not reload when snapshot files change'))
+    .addOption(maxBodyOption())
+    .addOption(bodyTimeoutOption())
     .action(
       (
         dir: string | undefined,
@@ -224,6 +287,8 @@ export async function main(argv: string[]): Promise<number> {
           seed: string;
           faults: boolean;
           logJson?: string;
+          maxBody: string;
+          bodyTimeout: string;
         },
       ) => {
         const folder = folderOf(dir, o.in, '--in');
@@ -246,17 +311,24 @@ export async function main(argv: string[]): Promise<number> {
           faults: o.faults,
           ...(o.scenario !== undefined ? { scenario: o.scenario } : {}),
           ...(o.logJson !== undefined ? { logJson: path.resolve(o.logJson) } : {}),
+          ...limitsOf(o),
         };
         result = (async () => {
           const log = bufferedStderr();
           const { startMockServer } = await import('./mock-server.js');
           const server = await startMockServer({ ...options, log });
           process.stderr.write(`tapedeck: serving ${server.calls} calls from ${folder}\n`);
-          let code = await serve(server, command);
+          const keys = command.length > 0 ? placeholderKeys(process.env) : {};
+          if (Object.keys(keys).length > 0)
+            process.stderr.write(
+              `tapedeck: placeholder API keys for the command (none was set): ${Object.keys(keys).join(', ')}\n`,
+            );
+          let code = await serve(server, command, keys);
           log.flush();
           if (options.strict && (server.unmatched > 0 || server.loadErrors.length > 0)) {
             process.stderr.write(
-              `tapedeck: --strict: ${server.unmatched} unmatched request(s), ${server.loadErrors.length} invalid snapshot file(s) (see /__tapedeck/misses)\n`,
+              mockStrictReport(server.unmatched, server.misses, server.loadErrors).join('\n') +
+                '\n',
             );
             if (code === EXIT_OK) code = EXIT_CHECK_FAILED;
           }
@@ -290,7 +362,8 @@ export async function main(argv: string[]): Promise<number> {
     .description(
       'Serves the Tapedeck UI on 127.0.0.1 and opens it in your browser.\n' +
         'The printed URL carries a secret token: only a browser that opened it can use the UI.\n' +
-        'Without a folder, the start page offers recent folders, a folder browser and a demo.',
+        'Without a folder, the start page offers recent folders, a folder browser and a demo.\n' +
+        'Exit codes: 0 ok, 2 usage error (bad flag, missing folder, port in use).',
     )
     .argument('[dir]', 'snapshot folder to open')
     .option('--port <port>', 'port, 0 for any free one', '0')
@@ -330,7 +403,7 @@ export async function main(argv: string[]): Promise<number> {
     if (
       e instanceof UsageError ||
       e instanceof SnapshotMissingError ||
-      e instanceof ListenError ||
+      e instanceof StartError ||
       e instanceof ScenarioMissingError
     ) {
       process.stderr.write(`tapedeck: ${e.message}\n`);

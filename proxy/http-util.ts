@@ -29,22 +29,41 @@ export function flattenHeaders(
   return out;
 }
 
-export class BodyTooLargeError extends Error {}
+/** A request body over the server's limit: the caller answers 413 and the connection is closed. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`request body over ${limit} bytes`);
+  }
+}
 
-/** Reads a request body whole; rejects if the client goes away first. */
+/**
+ * Reads a request body whole; rejects if the client goes away first. Over `limit` bytes it stops
+ * keeping chunks and rejects with BodyTooLargeError at once (before reading anything when the
+ * content-length says so), so an oversized body costs no more memory than the limit.
+ */
 export function readBody(req: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > limit) {
+      // The rest is discarded as it arrives; the 413 reply closes the connection.
+      req.resume();
+      reject(new BodyTooLargeError(limit));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
       if (size > limit) {
-        reject(new BodyTooLargeError(`request body over ${limit} bytes`));
-        req.destroy();
+        chunks.length = 0;
+        req.off('data', onData);
+        req.resume();
+        reject(new BodyTooLargeError(limit));
         return;
       }
       chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () =>
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)),
     );

@@ -2,11 +2,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Agent } from 'undici';
 import { FaultEngine, type FiredFault, type Plan } from '../shared/faults/engine.js';
 import type { LiveRequest } from '../shared/matching/live-request.js';
 import { detectApi, modelFromPath, providerOf } from '../shared/providers/detect.js';
 import { providerError } from '../shared/providers/errors.js';
+import { DEFAULT_MAX_BODY_BYTES, MAX_JSON_DEPTH, bytesExceedDepth } from '../shared/limits.js';
 import type { LoadError } from '../shared/schema.js';
 import {
   BUILTIN_UPSTREAMS,
@@ -18,7 +20,7 @@ import {
 } from '../shared/upstreams.js';
 import { liveBody } from './body.js';
 import { forward } from './forward.js';
-import { readBody, sendJson } from './http-util.js';
+import { BodyTooLargeError, readBody, sendJson } from './http-util.js';
 import { errorPrepared, malformedPrepared } from './fault-reply.js';
 import {
   buildIndex,
@@ -28,7 +30,15 @@ import {
   type ReplayIndex,
 } from './replay-index.js';
 import { replay, scheduleOf, send, type Prepared, type Schedule, type Timing } from './replay.js';
-import { closeServer, createServer, listen, type RunningServer } from './server-util.js';
+import {
+  DEFAULT_BODY_TIMEOUT_MS,
+  StartError,
+  closeServer,
+  closedByTimeout,
+  createServer,
+  listen,
+  type RunningServer,
+} from './server-util.js';
 import { loadSnapshot } from './store/snapshot-store.js';
 import { watchFolder } from './store/watch-folder.js';
 
@@ -52,8 +62,15 @@ export interface MockOptions {
   faults?: boolean;
   /** Also write every request as a JSON line to this file. */
   logJson?: string;
+  /** Request bodies over this many bytes get a 413 (default 32 MiB). */
+  maxBodyBytes?: number;
+  /** Longest time to receive a whole request, 0 for none (default 300 s); replies are not timed. */
+  bodyTimeoutMs?: number;
   log?: (line: string) => void;
 }
+
+/** Why a request was answered with an error before it could be matched. */
+export type Refusal = 'too_large' | 'too_deep' | 'timeout';
 
 export interface RequestRecord {
   time: string;
@@ -68,6 +85,9 @@ export interface RequestRecord {
   faults: string[];
   /** Each fault with where it was declared (`call:ID`, `manifest`, `scenario:NAME`) and its name. */
   faultDetails: FiredFault[];
+  /** Forwarded by --passthrough (and answered by the upstream unless status is 502). */
+  passthrough: boolean;
+  refused: Refusal | null;
   durationMs: number;
 }
 
@@ -83,18 +103,24 @@ export interface Miss {
   closest: string | null;
   closestFile: string | null;
   diff: string[];
+  /** Set when the request was refused rather than compared (too large, too deep, timed out). */
+  reason?: string;
 }
 
 export interface UpstreamStats {
   requests: number;
   matched: number;
   unmatched: number;
+  /** Unmatched requests that --passthrough forwarded and the upstream answered. */
+  passthrough: number;
   faults: Record<string, number>;
 }
 
 export interface RunningMock extends RunningServer {
   readonly unmatched: number;
   readonly loadErrors: LoadError[];
+  /** The last unmatched requests (at most 200), oldest first. */
+  readonly misses: readonly Miss[];
   readonly calls: number;
   /** Resolves after the next reload triggered by a file change (for tests and tools). */
   reloaded(): Promise<void>;
@@ -103,6 +129,11 @@ export interface RunningMock extends RunningServer {
 const MAX_MISSES = 200;
 /** Bodies up to this size are remembered by their bytes for exact hits (see Matcher.matchRaw). */
 const RAW_MEMO_MAX_BODY = 8 * 1024;
+
+class BodyTooDeepError extends Error {}
+
+/** What --passthrough did with a miss: forwarded and answered, forwarded and failed, or not used. */
+type Passthrough = 'answered' | 'failed' | null;
 
 function missMessage(
   method: string,
@@ -122,6 +153,8 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const timing = opts.timing ?? { mode: 'recorded' };
   const upstreams: Record<string, string> = { ...BUILTIN_UPSTREAMS, ...opts.upstreams };
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const bodyTimeout = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
 
   let index: ReplayIndex = buildIndex(await loadSnapshot(dir));
   const seed = opts.seed ?? '1';
@@ -130,9 +163,8 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
       ? null
       : new FaultEngine({ seed, scoped: scopedFaults(index.snapshot, opts.scenario) });
   let startedAt = performance.now();
-  const jsonLog: WriteStream | null = opts.logJson
-    ? createWriteStream(opts.logJson, { flags: 'a' })
-    : null;
+  // Opened once the port is ours: a mock that cannot start leaves nothing behind.
+  let jsonLog: WriteStream | null = null;
   for (const e of index.snapshot.errors)
     log(`tapedeck: skipped ${e.file}${e.line ? `:${e.line}` : ''}: ${e.reason}`);
   // Every load error ever seen counts for --strict, even if the file was fixed later.
@@ -149,7 +181,8 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
 
   const statsOf = (name: string): UpstreamStats => {
     let s = stats.get(name);
-    if (!s) stats.set(name, (s = { requests: 0, matched: 0, unmatched: 0, faults: {} }));
+    if (!s)
+      stats.set(name, (s = { requests: 0, matched: 0, unmatched: 0, passthrough: 0, faults: {} }));
     return s;
   };
 
@@ -194,7 +227,18 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const route = parseRoute(req.url ?? '/');
     if (route?.name === CONTROL_NAME) {
-      await readBody(req).catch(() => undefined);
+      const read = await readBody(req, maxBody).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      if (read instanceof BodyTooLargeError)
+        return sendJson(
+          res,
+          413,
+          { error: { message: `Tapedeck: body over ${maxBody} bytes`, type: 'tapedeck' } },
+          { connection: 'close' },
+        );
+      if (read) return;
       return control(req, res, route);
     }
     const no = ++requestNo;
@@ -207,30 +251,73 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
         },
       });
     }
+    const arrived = performance.now();
     let raw: Buffer;
     try {
-      raw = await readBody(req);
-    } catch {
+      raw = await readBody(req, maxBody);
+    } catch (e) {
+      if (e instanceof BodyTooLargeError)
+        return refuse(
+          res,
+          no,
+          method,
+          route,
+          arrived,
+          'too_large',
+          `body over --max-body (${maxBody} bytes)`,
+        );
+      // A client that went away is no failure of ours; one that was too slow is reported.
+      if (closedByTimeout(req.socket))
+        refuse(
+          res,
+          no,
+          method,
+          route,
+          arrived,
+          'timeout',
+          `request not complete within --body-timeout (${bodyTimeout} ms)`,
+        );
       return;
     }
     const t0 = performance.now();
+    const parseLive = (): LiveRequest => {
+      const body = liveBody(raw, req.headers['content-type']);
+      // JSON nested deeper than the limit is kept as text by storeBody (so it cannot overflow a
+      // recursive walk); it is refused like the recorder refuses it, not matched as a string.
+      if (typeof body === 'string' && bytesExceedDepth(raw) && parsesAsJson(body))
+        throw new BodyTooDeepError();
+      return {
+        upstream: route.name,
+        method,
+        path: route.path,
+        query: parseQuery(route.search),
+        body,
+      };
+    };
+    // Repeated identical requests (load tests, retries, CI reruns) skip parsing and hashing.
+    let result: ReturnType<ReplayIndex['matcher']['match']>;
+    try {
+      result =
+        raw.length <= RAW_MEMO_MAX_BODY
+          ? index.matcher.matchRaw(
+              `${route.name}\u0000${method}\u0000${route.path}\u0000${route.search}\u0000${req.headers['content-type'] ?? ''}\u0000${raw.toString('latin1')}`,
+              parseLive,
+            )
+          : index.matcher.match(parseLive());
+    } catch (e) {
+      if (!(e instanceof BodyTooDeepError)) throw e;
+      return refuse(
+        res,
+        no,
+        method,
+        route,
+        arrived,
+        'too_deep',
+        `JSON body nests deeper than ${MAX_JSON_DEPTH} levels`,
+      );
+    }
     const s = statsOf(route.name);
     s.requests++;
-    const parseLive = (): LiveRequest => ({
-      upstream: route.name,
-      method,
-      path: route.path,
-      query: parseQuery(route.search),
-      body: liveBody(raw, req.headers['content-type']),
-    });
-    // Repeated identical requests (load tests, retries, CI reruns) skip parsing and hashing.
-    const result =
-      raw.length <= RAW_MEMO_MAX_BODY
-        ? index.matcher.matchRaw(
-            `${route.name}\u0000${method}\u0000${route.path}\u0000${route.search}\u0000${req.headers['content-type'] ?? ''}\u0000${raw.toString('latin1')}`,
-            parseLive,
-          )
-        : index.matcher.match(parseLive());
     let liveCache: LiveRequest | null = null;
     const live = (): LiveRequest => (liveCache ??= parseLive());
     const entry = result.kind === 'hit' ? result.call : null;
@@ -247,6 +334,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
       );
     }
     let status: number;
+    let passthrough: Passthrough = null;
     let fired: FiredFault[] = [];
     // Counted as they fire, so a hanging request shows in the stats while it hangs.
     const onFire = (applied: FiredFault[]) => {
@@ -264,48 +352,48 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
       onFire(timingOnly);
       const wait = timingOnly.length && plan ? missDelay(route, plan) : 0;
       if (wait > 0) await delay(wait === Infinity ? null : wait, res);
-      status = res.destroyed
-        ? 0
-        : await sendMiss(
-            req,
-            res,
-            route,
-            result.kind === 'miss' ? result : null,
-            raw,
-            timingOnly.map((f) => f.kind),
-          );
+      if (res.destroyed) status = 0;
+      else
+        ({ status, passthrough } = await sendMiss(
+          req,
+          res,
+          route,
+          result.kind === 'miss' ? result : null,
+          raw,
+          timingOnly.map((f) => f.kind),
+        ));
     }
     const faults = fired.map((f) => f.kind);
     // The client left before any header went out: nothing was answered, whatever was planned.
     if (!res.headersSent) status = 0;
+    const closest = result.kind === 'miss' ? result.closest : null;
     if (entry) s.matched++;
+    else if (passthrough === 'answered') s.passthrough++;
     else {
-      s.unmatched++;
-      unmatched++;
-      if (result.kind === 'miss') {
-        misses.push({
-          at: new Date().toISOString(),
-          upstream: route.name,
-          method,
-          path: route.path,
-          closest: result.closest?.id ?? null,
-          closestFile: result.closest?.file ?? null,
-          diff: result.diff,
-        });
-        if (misses.length > MAX_MISSES) misses.shift();
-      }
+      // A passthrough the upstream did not answer still fails --strict: the test got no reply.
+      const diff = result.kind === 'miss' ? result.diff : [];
+      countMiss(
+        s,
+        route,
+        method,
+        closest,
+        diff,
+        passthrough === 'failed' ? 'passthrough failed' : undefined,
+      );
     }
     const durationMs = Math.round((performance.now() - t0) * 10) / 10;
     const what = entry
       ? entry.id
-      : result.kind === 'miss' && result.closest
-        ? `MISS closest ${result.closest.id}: ${result.diff.slice(0, 3).join('; ')}`
-        : 'MISS';
+      : passthrough
+        ? `PASSTHROUGH${passthrough === 'failed' ? ' FAILED' : ''}${closest ? ` (closest ${closest.id})` : ''}`
+        : closest
+          ? `MISS closest ${closest.id}: ${result.kind === 'miss' ? result.diff.slice(0, 3).join('; ') : ''}`
+          : 'MISS';
     log(
       `mock #${no} ${route.name} ${method} ${route.path} → ${status} ${what}${fired.length ? ` faults=${fired.map(faultLabel).join(',')}` : ''} ${Math.round(durationMs)}ms`,
     );
     if (jsonLog) {
-      const record: RequestRecord = {
+      writeRecord({
         time: new Date().toISOString(),
         request: no,
         upstream: route.name,
@@ -317,10 +405,92 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
         file: entry?.file ?? null,
         faults,
         faultDetails: fired,
+        passthrough: passthrough !== null,
+        refused: null,
         durationMs,
-      };
-      jsonLog.write(JSON.stringify(record) + '\n');
+      });
     }
+  }
+
+  function writeRecord(record: RequestRecord): void {
+    jsonLog?.write(JSON.stringify(record) + '\n');
+  }
+
+  /** Counts an unmatched request for the stats, /__tapedeck/misses and --strict. */
+  function countMiss(
+    s: UpstreamStats,
+    route: Route,
+    method: string,
+    closest: Entry | null,
+    diff: string[],
+    reason?: string,
+  ): void {
+    s.unmatched++;
+    unmatched++;
+    misses.push({
+      at: new Date().toISOString(),
+      upstream: route.name,
+      method,
+      path: route.path,
+      closest: closest?.id ?? null,
+      closestFile: closest?.file ?? null,
+      diff,
+      ...(reason !== undefined ? { reason } : {}),
+    });
+    if (misses.length > MAX_MISSES) misses.shift();
+  }
+
+  /**
+   * Answers a request that cannot be matched at all (too large, too deep, too slow) with an error
+   * in the provider's shape, and counts it as unmatched: a test that sent it got no recorded reply.
+   */
+  function refuse(
+    res: ServerResponse,
+    no: number,
+    method: string,
+    route: Route,
+    arrived: number,
+    refusal: Refusal,
+    reason: string,
+  ): void {
+    const s = statsOf(route.name);
+    s.requests++;
+    countMiss(s, route, method, null, [], reason);
+    let status = 408; // the server already answered a timed-out request and closed it
+    if (refusal !== 'timeout') {
+      const family = detectApi(route.path).family;
+      const err = providerError(
+        family,
+        providerOf(route.name, family),
+        refusal === 'too_large' ? 'too_large' : 'invalid_request',
+        `Tapedeck: request refused: ${reason}.`,
+      );
+      status = err.status;
+      // An over-limit body was not read to its end: the connection cannot carry another request.
+      const headers =
+        refusal === 'too_large' ? { ...err.headers, connection: 'close' } : err.headers;
+      sendJson(res, err.status, err.body, headers);
+    }
+    const durationMs = Math.round((performance.now() - arrived) * 10) / 10;
+    log(
+      `mock #${no} ${route.name} ${method} ${route.path} → ${status} REFUSED: ${reason} ${Math.round(durationMs)}ms`,
+    );
+    writeRecord({
+      time: new Date().toISOString(),
+      request: no,
+      upstream: route.name,
+      method,
+      path: route.path,
+      status,
+      matched: false,
+      call: null,
+      file: null,
+      faults: [],
+      faultDetails: [],
+      passthrough: false,
+      refused: refusal,
+      durationMs,
+    });
   }
 
   function modelOf(live: LiveRequest): string | null {
@@ -396,7 +566,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     miss: { closest: Entry | null; diff: string[] } | null,
     raw: Buffer,
     faults: string[] = [],
-  ): Promise<number> {
+  ): Promise<{ status: number; passthrough: Passthrough }> {
     const base = upstreams[route.name];
     if (passthroughAgent && base) {
       const capture = await forward({
@@ -406,16 +576,17 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
         body: raw,
         dispatcher: passthroughAgent,
       });
-      if (capture.status === null && !res.headersSent && !res.destroyed) {
-        sendJson(res, 502, {
-          error: {
-            message: `Tapedeck: passthrough to ${route.name} failed: ${capture.error ?? ''}`,
-            type: 'tapedeck',
-          },
-        });
-        return 502;
+      if (capture.status === null) {
+        if (!res.headersSent && !res.destroyed)
+          sendJson(res, 502, {
+            error: {
+              message: `Tapedeck: passthrough to ${route.name} failed: ${capture.error ?? ''}`,
+              type: 'tapedeck',
+            },
+          });
+        return { status: 502, passthrough: 'failed' };
       }
-      return capture.status ?? 502;
+      return { status: capture.status, passthrough: 'answered' };
     }
     const family = detectApi(route.path).family;
     const closest = miss?.closest ?? null;
@@ -430,17 +601,20 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     if (closest) headers['x-tapedeck-closest'] = closest.id;
     if (faults.length) headers['x-tapedeck-fault'] = faults.join(',');
     sendJson(res, err.status, err.body, headers);
-    return err.status;
+    return { status: err.status, passthrough: null };
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((e: Error) => {
-      log(`mock error: ${e.stack ?? e.message}`);
-      sendJson(res, 500, {
-        error: { message: `Tapedeck mock error: ${e.message}`, type: 'tapedeck_error' },
+  const server = createServer(
+    (req, res) => {
+      handle(req, res).catch((e: Error) => {
+        log(`mock error: ${e.stack ?? e.message}`);
+        sendJson(res, 500, {
+          error: { message: `Tapedeck mock error: ${e.message}`, type: 'tapedeck_error' },
+        });
       });
-    });
-  });
+    },
+    { bodyTimeoutMs: bodyTimeout },
+  );
   server.on('connection', (socket) => {
     openConnections++;
     socket.once('close', () => openConnections--);
@@ -483,7 +657,31 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
           reloadTimer = setTimeout(reload, 0);
         });
 
-  const { url, port } = await listen(server, opts.port ?? 8080, opts.host ?? '127.0.0.1');
+  /** Everything opened so far; a mock that cannot start must leave nothing open (an open watch keeps the process alive). */
+  const release = async (listening: boolean) => {
+    if (reloadTimer) clearTimeout(reloadTimer);
+    watcher?.close();
+    jsonLog?.end();
+    if (listening) await closeServer(server);
+    await passthroughAgent?.close();
+  };
+  let listening: { url: string; port: number };
+  try {
+    listening = await listen(server, opts.port ?? 8080, opts.host ?? '127.0.0.1');
+  } catch (e) {
+    await release(false);
+    throw e;
+  }
+  const { url, port } = listening;
+  let closing: Promise<void> | null = null;
+  if (opts.logJson) {
+    try {
+      jsonLog = createWriteStream('', { fd: await open(opts.logJson, 'a') });
+    } catch (e) {
+      await release(true);
+      throw new StartError(`cannot open --log-json ${opts.logJson}: ${(e as Error).message}`);
+    }
+  }
   return {
     url,
     port,
@@ -493,16 +691,23 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     get loadErrors() {
       return [...seenErrors.values()];
     },
+    get misses() {
+      return [...misses];
+    },
     get calls() {
       return index.snapshot.calls.length;
     },
     reloaded: () => new Promise<void>((r) => waiters.push(r)),
-    async close() {
-      if (reloadTimer) clearTimeout(reloadTimer);
-      watcher?.close();
-      jsonLog?.end();
-      await closeServer(server);
-      await passthroughAgent?.close();
-    },
+    // Idempotent: a CLI signal and a test's cleanup may both close it.
+    close: () => (closing ??= release(true)),
   };
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -7,7 +7,8 @@ import { Agent } from 'undici';
 import { signatureOf } from '../shared/matching/signature.js';
 import { analyzeExchange } from '../shared/providers/analyze.js';
 import { detectApi, providerOf } from '../shared/providers/detect.js';
-import { providerError, type ErrorReply } from '../shared/providers/errors.js';
+import { providerError, type ErrorKind, type ErrorReply } from '../shared/providers/errors.js';
+import { DEFAULT_MAX_BODY_BYTES, MAX_JSON_DEPTH, bytesExceedDepth } from '../shared/limits.js';
 import { redactHeaders, redactUrl } from '../shared/redact.js';
 import {
   FORMAT,
@@ -15,6 +16,7 @@ import {
   type Call,
   type RecordedRequest,
   type RecordedResponse,
+  type Signature,
 } from '../shared/schema.js';
 import {
   BUILTIN_UPSTREAMS,
@@ -26,8 +28,16 @@ import {
 } from '../shared/upstreams.js';
 import { bodyForMatching, storeBody } from './body.js';
 import { forward, type Capture } from './forward.js';
-import { flattenHeaders, readBody, sendJson } from './http-util.js';
-import { closeServer, createServer, listen, type RunningServer } from './server-util.js';
+import { BodyTooLargeError, flattenHeaders, readBody, sendJson } from './http-util.js';
+import {
+  DEFAULT_BODY_TIMEOUT_MS,
+  StartError,
+  closeServer,
+  closedByTimeout,
+  createServer,
+  listen,
+  type RunningServer,
+} from './server-util.js';
 import { MANIFEST_FILE, initSnapshotDir, lastSeq, writeCallFile } from './store/snapshot-store.js';
 import { VERSION } from './version.js';
 
@@ -37,10 +47,32 @@ export interface RecordOptions {
   host?: string;
   upstreams?: Record<string, string>;
   redactHeaders?: string[];
+  /** Request bodies over this many bytes get a 413 and are not forwarded (default 32 MiB). */
+  maxBodyBytes?: number;
+  /** Longest time to receive a whole request, 0 for none (default 300 s); replies are not timed. */
+  bodyTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
 export type { RunningServer };
+
+/** One request that reached a proxied route and did not end up as a call file. */
+export interface NotRecorded {
+  upstream: string;
+  method: string;
+  path: string;
+  /** The status the client was given (0: none, the connection was closed). */
+  status: number;
+  reason: string;
+}
+
+export interface RunningRecorder extends RunningServer {
+  /** Requests that were refused or whose call file could not be written (for --strict). */
+  readonly notRecorded: readonly NotRecorded[];
+}
+
+/** The folder cannot be used for recording: not a folder, or cannot be created or read. */
+export class SnapshotDirError extends StartError {}
 
 export function newCallId(): string {
   return `c_${Date.now().toString(36)}${randomBytes(5).toString('hex')}`;
@@ -66,13 +98,42 @@ function unknownUpstream(res: ServerResponse, name: string, known: string[]): vo
   });
 }
 
-interface BuildInput {
-  seq: number;
+/** What is known of a call before it is forwarded: built first, so a request that cannot be stored is refused up front. */
+export interface RequestPart {
+  request: RecordedRequest;
+  signature: Signature;
+}
+
+export function buildRequestPart(i: {
   route: Route;
   upstreamName: string;
   url: string;
   req: IncomingMessage;
   body: Buffer;
+  redact: string[];
+}): RequestPart {
+  const reqHeaders = flattenHeaders(i.req.headers);
+  const request: RecordedRequest = {
+    method: i.req.method ?? 'GET',
+    url: redactUrl(i.url),
+    headers: redactHeaders(reqHeaders, i.redact),
+    ...storeBody(i.body, reqHeaders['content-type']),
+  };
+  const live = {
+    upstream: i.upstreamName,
+    method: request.method.toUpperCase(),
+    path: i.route.path,
+    query: parseQuery(i.route.search),
+    body: bodyForMatching(request),
+  };
+  return { request, signature: signatureOf(live) };
+}
+
+interface BuildInput {
+  seq: number;
+  route: Route;
+  upstreamName: string;
+  part: RequestPart;
   capture: Capture;
   redact: string[];
   prices: Manifest['prices'];
@@ -81,13 +142,7 @@ interface BuildInput {
 }
 
 export function buildCall(i: BuildInput): Call {
-  const reqHeaders = flattenHeaders(i.req.headers);
-  const request: RecordedRequest = {
-    method: i.req.method ?? 'GET',
-    url: redactUrl(i.url),
-    headers: redactHeaders(reqHeaders, i.redact),
-    ...storeBody(i.body, reqHeaders['content-type']),
-  };
+  const { request, signature } = i.part;
   const { capture } = i;
   let response: RecordedResponse;
   if (capture.status === null) {
@@ -113,13 +168,6 @@ export function buildCall(i: BuildInput): Call {
           ...storeBody(capture.bytes, capture.headers['content-type'], capture.encoded),
         };
   }
-  const live = {
-    upstream: i.upstreamName,
-    method: request.method.toUpperCase(),
-    path: i.route.path,
-    query: parseQuery(i.route.search),
-    body: bodyForMatching(request),
-  };
   const analysis = analyzeExchange(
     { upstream: i.upstreamName, path: i.route.path, request, response },
     i.prices,
@@ -140,7 +188,7 @@ export function buildCall(i: BuildInput): Call {
     usage: analysis.usage,
     costUsd: analysis.costUsd,
     costSource: analysis.costSource,
-    signature: signatureOf(live),
+    signature,
   };
 }
 
@@ -148,18 +196,53 @@ function gatewayMessage(name: string, error: string | undefined): string {
   return `Tapedeck: upstream "${name}" could not be reached: ${error ?? 'unknown error'}`;
 }
 
-export async function startRecordServer(opts: RecordOptions): Promise<RunningServer> {
+export async function startRecordServer(opts: RecordOptions): Promise<RunningRecorder> {
   const { dir } = opts;
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const upstreams: Record<string, string> = { ...BUILTIN_UPSTREAMS, ...opts.upstreams };
   const redact = (opts.redactHeaders ?? []).map((h) => h.toLowerCase());
-  await initSnapshotDir(dir, `tapedeck ${VERSION}`);
-  let seq = await lastSeq(dir);
-  const prices = await readPrices(dir);
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const bodyTimeout = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: null });
   const pending = new Set<Promise<void>>();
+  const notRecorded: NotRecorded[] = [];
+  let seq = 0;
+  let prices: Manifest['prices'];
+  // The folder is prepared only once the port is ours; a request that arrives in between waits,
+  // and is dropped (its connection closed) if the folder turns out unusable.
+  let folderReady: (ok: boolean) => void = () => undefined;
+  const ready = new Promise<boolean>((r) => (folderReady = r));
+
+  /** Counts a request that leaves no call file, and says so in the log. */
+  function lost(route: Route, method: string, status: number, reason: string): void {
+    notRecorded.push({ upstream: route.name, method, path: route.path, status, reason });
+    log(
+      `record ${route.name} ${method} ${route.path} → ${status || 'closed'} NOT RECORDED: ${reason}`,
+    );
+  }
+
+  /** Answers in the provider's shape without forwarding: nothing reached the upstream. */
+  function refuse(
+    res: ServerResponse,
+    route: Route,
+    method: string,
+    kind: ErrorKind,
+    reason: string,
+    headers: Record<string, string> = {},
+  ): void {
+    const family = detectApi(route.path).family;
+    const err = providerError(
+      family,
+      providerOf(route.name, family),
+      kind,
+      `Tapedeck: request refused, not forwarded: ${reason}.`,
+    );
+    sendJson(res, err.status, err.body, { ...err.headers, ...headers });
+    lost(route, method, err.status, reason);
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!(await ready)) return;
     const route = parseRoute(req.url ?? '/');
     if (route?.name === CONTROL_NAME) {
       if (route.path === '/health') return sendJson(res, 200, { ok: true, mode: 'record', dir });
@@ -168,20 +251,57 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningSer
       });
     }
     const base = route ? upstreams[route.name] : undefined;
-    if (!route || !base) return unknownUpstream(res, route?.name ?? '', Object.keys(upstreams));
+    if (!route || !base) {
+      unknownUpstream(res, route?.name ?? '', Object.keys(upstreams));
+      if (route) lost(route, req.method ?? 'GET', 404, `unknown upstream "${route.name}"`);
+      return;
+    }
+    const method = req.method ?? 'GET';
 
     let body: Buffer;
     try {
-      body = await readBody(req);
-    } catch {
+      body = await readBody(req, maxBody);
+    } catch (e) {
+      // An oversized body is not read to its end, so the connection cannot carry another request.
+      if (e instanceof BodyTooLargeError)
+        return refuse(res, route, method, 'too_large', `body over --max-body (${maxBody} bytes)`, {
+          connection: 'close',
+        });
+      if (closedByTimeout(req.socket))
+        return lost(
+          route,
+          method,
+          408,
+          `request not complete within --body-timeout (${bodyTimeout} ms); closed`,
+        );
       // The client left before its request was complete: nothing was sent upstream, nothing to record.
-      log(
-        `record ${req.method} /${route.name}${route.path} client went away before sending its body`,
-      );
+      log(`record ${method} /${route.name}${route.path} client went away before sending its body`);
       return;
     }
-    const mySeq = ++seq;
+    // Deeper JSON could not be written (or matched later): refuse it before anything is forwarded.
+    // The scan costs nothing for bodies shorter than the limit.
+    if (bytesExceedDepth(body) && isJson(body))
+      return refuse(
+        res,
+        route,
+        method,
+        'invalid_request',
+        `JSON body nests deeper than ${MAX_JSON_DEPTH} levels`,
+      );
     const url = upstreamUrl(base, route);
+    let part: RequestPart;
+    try {
+      part = buildRequestPart({ route, upstreamName: route.name, url, req, body, redact });
+    } catch (e) {
+      return refuse(
+        res,
+        route,
+        method,
+        'invalid_request',
+        `cannot be stored: ${(e as Error).message}`,
+      );
+    }
+    const mySeq = ++seq;
     const capture = await forward({ req, res, url, body, dispatcher });
     let gatewayReply: ErrorReply | null = null;
     if (capture.status === null && capture.outcome === 'upstream_error') {
@@ -196,19 +316,29 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningSer
     }
     // The reply is out; let the next request's I/O go first, then do the bookkeeping.
     await new Promise((r) => setImmediate(r));
-    const call = buildCall({
-      seq: mySeq,
-      route,
-      upstreamName: route.name,
-      url,
-      req,
-      body,
-      capture,
-      redact,
-      prices,
-      gatewayReply,
-    });
-    const file = await writeCallFile(dir, call);
+    let file: string;
+    let call: Call;
+    try {
+      call = buildCall({
+        seq: mySeq,
+        route,
+        upstreamName: route.name,
+        part,
+        capture,
+        redact,
+        prices,
+        gatewayReply,
+      });
+      file = await writeCallFile(dir, call);
+    } catch (e) {
+      // The client already has its reply: all that is left is to say so, loudly, and fail --strict.
+      return lost(
+        route,
+        method,
+        capture.status ?? gatewayReply?.status ?? 0,
+        `call file #${mySeq} could not be written: ${(e as Error).message}`,
+      );
+    }
     const events = call.response.stream ? ` ${call.response.stream.length} events` : '';
     const outcome =
       call.outcome === 'complete'
@@ -219,25 +349,81 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningSer
     );
   }
 
-  const server = createServer((req, res) => {
-    const p = handle(req, res)
-      .catch((e: Error) => {
-        log(`record error: ${e.stack ?? e.message}`);
-        sendJson(res, 500, {
-          error: { message: `Tapedeck recorder error: ${e.message}`, type: 'tapedeck_error' },
-        });
-      })
-      .finally(() => pending.delete(p));
-    pending.add(p);
-  });
-  const { url, port } = await listen(server, opts.port ?? 8080, opts.host ?? '127.0.0.1');
+  const server = createServer(
+    (req, res) => {
+      const p = handle(req, res)
+        .catch((e: Error) => {
+          log(`record error: ${e.stack ?? e.message}`);
+          sendJson(res, 500, {
+            error: { message: `Tapedeck recorder error: ${e.message}`, type: 'tapedeck_error' },
+          });
+        })
+        .finally(() => pending.delete(p));
+      pending.add(p);
+    },
+    { bodyTimeoutMs: bodyTimeout },
+  );
+  // The port first: a recorder that cannot listen must not have created the folder.
+  let listening: { url: string; port: number };
+  try {
+    listening = await listen(server, opts.port ?? 8080, opts.host ?? '127.0.0.1');
+  } catch (e) {
+    await dispatcher.close();
+    throw e;
+  }
+  try {
+    await initSnapshotDir(dir, `tapedeck ${VERSION}`);
+    seq = await lastSeq(dir);
+    prices = await readPrices(dir);
+    folderReady(true);
+  } catch (e) {
+    folderReady(false);
+    await closeServer(server);
+    await dispatcher.close();
+    throw new SnapshotDirError(`cannot record into ${dir}: ${folderProblem(e)}`);
+  }
+  const { url, port } = listening;
+  let closing: Promise<void> | null = null;
   return {
     url,
     port,
-    async close() {
-      await closeServer(server);
-      await Promise.all([...pending]);
-      await dispatcher.close();
+    get notRecorded() {
+      return [...notRecorded];
+    },
+    close() {
+      // Idempotent: a CLI signal and a test's cleanup may both close it.
+      closing ??= (async () => {
+        await closeServer(server);
+        await Promise.all([...pending]);
+        await dispatcher.close();
+      })();
+      return closing;
     },
   };
+}
+
+function isJson(body: Buffer): boolean {
+  try {
+    JSON.parse(body.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The one-line reason a folder cannot be recorded into. */
+function folderProblem(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'EEXIST':
+    case 'ENOTDIR':
+      return 'a file is in the way of the folder or its calls/ folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'no permission to create or write it';
+    case 'EROFS':
+      return 'the file system is read-only';
+    default:
+      return err.message;
+  }
 }

@@ -1,6 +1,7 @@
 /** Start and stop of the HTTP servers, with the one-line errors a CLI user should see. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export interface RunningServer {
   url: string;
@@ -8,7 +9,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export class ListenError extends Error {}
+/** A server that cannot start for a reason the user can fix (exit code 2, one line). */
+export class StartError extends Error {}
+
+export class ListenError extends StartError {}
 
 export function listen(
   server: http.Server,
@@ -47,17 +51,69 @@ export function closeServer(server: http.Server): Promise<void> {
   });
 }
 
-export function createServer(handler: http.RequestListener): http.Server {
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, handler);
-  // A long reply must not be cut by Node's defaults: LLM streams can run for minutes.
-  server.requestTimeout = 0;
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
+/** How long a client may take to send its request headers (Node's own default). */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
+/** How long a client may take to send a whole request, headers and body (Node's own default). */
+export const DEFAULT_BODY_TIMEOUT_MS = 300_000;
+
+export interface ServerTimeouts {
+  /** Longest time to receive a whole request; 0 for no limit. Replies are never timed. */
+  bodyTimeoutMs?: number;
+}
+
+const timedOut = new WeakSet<object>();
+
+/** True when the server closed this connection because its request did not arrive in time. */
+export function closedByTimeout(socket: object | null | undefined): boolean {
+  return !!socket && timedOut.has(socket);
+}
+
+/** `_httpMessage` is the response Node has assigned to a socket (what Node's own handler checks). */
+function replyStarted(socket: Duplex): boolean {
+  const res = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  return !!res?.headersSent;
+}
+
+export function createServer(
+  handler: http.RequestListener,
+  timeouts: ServerTimeouts = {},
+): http.Server {
+  const requestTimeout = timeouts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  // Node refuses a headers timeout longer than the request timeout.
+  const headersTimeout =
+    requestTimeout > 0
+      ? Math.min(DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout)
+      : DEFAULT_HEADERS_TIMEOUT_MS;
+  const server = http.createServer(
+    {
+      keepAliveTimeout: 65_000,
+      // Both timeouts count only while a request is being received: once it is complete, a reply
+      // may stream for as long as the provider takes (LLM streams run for minutes).
+      requestTimeout,
+      headersTimeout,
+      // Node looks for expired requests every 30 s by default; check often enough that a short
+      // timeout is kept to within about a quarter of itself.
+      connectionsCheckingInterval: Math.max(
+        10,
+        Math.min(30_000, Math.floor(Math.min(headersTimeout, requestTimeout || Infinity) / 4)),
+      ),
+    },
+    handler,
+  );
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') timedOut.add(socket);
+    // Never write into a reply already on its way: that would corrupt what the client reads.
+    if (!socket.writable || replyStarted(socket)) return socket.destroy();
     const status =
       err.code === 'HPE_HEADER_OVERFLOW'
         ? '431 Request Header Fields Too Large'
-        : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : '400 Bad Request';
+    // Written, then destroyed, as Node's own handler does: end() alone would leave a request that
+    // is still arriving open, and its handler waiting for a body that never ends.
+    socket.write(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    socket.destroy();
   });
   return server;
 }

@@ -192,7 +192,15 @@ export async function startUiServer(opts: UiServerOptions = {}): Promise<UiServe
   const sockets = eventSockets(host, () => guard);
   server.on('upgrade', (req, socket, head: Buffer) => sockets.upgrade(req, socket, head));
 
-  const listening = await listen(server, opts.port ?? 0, bindHost);
+  let listening: { url: string; port: number };
+  try {
+    listening = await listen(server, opts.port ?? 0, bindHost);
+  } catch (e) {
+    // Nothing may stay open when the port is taken: the process must end with its one line.
+    sockets.close();
+    await host.close();
+    throw e;
+  }
   const port = listening.port;
   guard = { token, port, allowedHosts: allowedHostsFor(bindHost, port) };
   // A wildcard address is not a Host a browser can be sent to; loopback reaches it too.

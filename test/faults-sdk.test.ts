@@ -956,12 +956,14 @@ describe('observability', () => {
       requests: 6,
       matched: 6,
       unmatched: 0,
+      passthrough: 0,
       faults: { latency: 3, serverError: 1, malformed: 1 },
     });
     expect(s.upstreams['anthropic']).toEqual({
       requests: 2,
       matched: 1,
       unmatched: 1,
+      passthrough: 0,
       faults: { rateLimit: 2 },
     });
 

@@ -8,6 +8,7 @@ import type { ApiFamily } from './detect.js';
 export type ErrorKind =
   | 'not_found'
   | 'invalid_request'
+  | 'too_large'
   | 'rate_limit'
   | 'server_error'
   | 'bad_gateway'
@@ -29,6 +30,7 @@ export interface ErrorReply {
 const DEFAULT_STATUS: Readonly<Record<ErrorKind, number>> = {
   not_found: 404,
   invalid_request: 400,
+  too_large: 413,
   rate_limit: 429,
   server_error: 500,
   bad_gateway: 502,
@@ -40,6 +42,7 @@ const DEFAULT_STATUS: Readonly<Record<ErrorKind, number>> = {
 const DEFAULT_MESSAGE: Readonly<Record<ErrorKind, string>> = {
   not_found: 'No recorded call matches this request.',
   invalid_request: 'The request is invalid.',
+  too_large: 'Request exceeds the maximum allowed number of bytes.',
   rate_limit: 'Rate limit reached. Please try again later.',
   server_error: 'The server had an error while processing your request.',
   bad_gateway: 'Bad gateway.',
@@ -100,6 +103,7 @@ function requestId(prefix: string, seed: string): string {
 const OPENAI_TYPE: Readonly<Record<ErrorKind, string>> = {
   not_found: 'invalid_request_error',
   invalid_request: 'invalid_request_error',
+  too_large: 'invalid_request_error',
   rate_limit: 'requests',
   server_error: 'server_error',
   bad_gateway: 'server_error',
@@ -109,12 +113,15 @@ const OPENAI_TYPE: Readonly<Record<ErrorKind, string>> = {
 
 const OPENAI_CODE: Readonly<Partial<Record<ErrorKind, string>>> = {
   not_found: 'tapedeck_no_match',
+  too_large: 'request_too_large',
   rate_limit: 'rate_limit_exceeded',
 };
 
 const ANTHROPIC_TYPE: Readonly<Record<ErrorKind, string>> = {
   not_found: 'not_found_error',
   invalid_request: 'invalid_request_error',
+  // Anthropic's own type for a 413 (its error table lists it beside the others).
+  too_large: 'request_too_large',
   rate_limit: 'rate_limit_error',
   server_error: 'api_error',
   bad_gateway: 'api_error',
@@ -125,6 +132,8 @@ const ANTHROPIC_TYPE: Readonly<Record<ErrorKind, string>> = {
 const GEMINI_STATUS: Readonly<Record<ErrorKind, string>> = {
   not_found: 'NOT_FOUND',
   invalid_request: 'INVALID_ARGUMENT',
+  // google.rpc has no code for 413; Gemini reports an oversized payload as INVALID_ARGUMENT.
+  too_large: 'INVALID_ARGUMENT',
   rate_limit: 'RESOURCE_EXHAUSTED',
   server_error: 'INTERNAL',
   bad_gateway: 'UNAVAILABLE',

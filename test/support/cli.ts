@@ -80,14 +80,39 @@ export async function startCli(args: string[], timeoutMs = 15_000): Promise<Runn
   };
 }
 
+export interface RunOptions {
+  /** The whole environment of the process (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Kill the process if it has not ended by then, and say so in `timedOut` (a hang, not a wait). */
+  timeoutMs?: number;
+}
+
 /** Runs a command to completion (`inspect`) and returns its output. */
 export function runCli(
   args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, stdio: 'pipe' });
+  opts: RunOptions = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: repoRoot,
+    stdio: 'pipe',
+    ...(opts.env ? { env: opts.env } : {}),
+  });
   let stdout = '';
   let stderr = '';
+  let timedOut = false;
+  const timer =
+    opts.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGKILL');
+        }, opts.timeoutMs);
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) =>
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    }),
+  );
 }
