@@ -3,6 +3,7 @@
  * to validate on load, by the recorder to write, and exported as JSON Schema for the editor.
  */
 import { z } from 'zod';
+import { checkRedactRules } from './redact.js';
 
 export const FORMAT = 'tapedeck/1';
 export const FORMAT_VERSION = 1;
@@ -202,6 +203,48 @@ export const Normalizer = z
   .strict();
 export type Normalizer = z.input<typeof Normalizer>;
 
+const RedactPattern = z.union([
+  z.string(),
+  z.object({ pattern: z.string(), flags: z.string().optional() }).strict(),
+]);
+
+/** `tapedeck.json` → `redact`: what the recorder replaces with "[REDACTED]" (docs/redaction.md). */
+export const RedactRules = z
+  .object({
+    builtin: z
+      .boolean()
+      .optional()
+      .describe(
+        'built-in detectors of key-shaped strings and credential-named fields (default true)',
+      ),
+    paths: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'JSON paths into the request body whose whole value is replaced, e.g. $.messages[*].content; applied to live requests too, so any value there matches',
+      ),
+    responsePaths: z
+      .array(z.string())
+      .optional()
+      .describe('JSON paths into the response body and into each JSON stream event'),
+    patterns: z
+      .array(RedactPattern)
+      .optional()
+      .describe(
+        'regular expressions; every match in any string of request and response is replaced, e.g. "\\b\\d{3}-\\d{2}-\\d{4}\\b"',
+      ),
+    headers: z
+      .array(z.string())
+      .optional()
+      .describe('header names redacted on top of the built-in list'),
+  })
+  .strict()
+  .superRefine((rules, ctx) => {
+    const reason = checkRedactRules(rules);
+    if (reason !== null) ctx.addIssue({ code: 'custom', message: reason });
+  });
+export type RedactRules = z.input<typeof RedactRules>;
+
 export const PriceOverride = z
   .object({
     inputMtok: z.number().nonnegative(),
@@ -220,6 +263,7 @@ export const Manifest = z
     recorder: z.string().optional(),
     notes: z.string().optional(),
     normalizers: z.array(Normalizer).optional(),
+    redact: RedactRules.optional(),
     faults: Faults.optional(),
     prices: z
       .record(z.string(), PriceOverride)
