@@ -149,6 +149,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--upstream <NAME=URL>', 'add or override an upstream (repeatable)', collect)
     .option('--redact-header <name>', 'also redact this header (repeatable)', collect)
+    .option(
+      '--redact-body-path <jsonpath>',
+      'never write the request-body value at this path, e.g. $.messages[*].content (repeatable)',
+      collect,
+    )
     .action(
       (
         dir: string | undefined,
@@ -158,6 +163,7 @@ export async function main(argv: string[]): Promise<number> {
           host: string;
           upstream?: string[];
           redactHeader?: string[];
+          redactBodyPath?: string[];
         },
       ) => {
         const folder = folderOf(dir, o.out, '--out');
@@ -167,12 +173,15 @@ export async function main(argv: string[]): Promise<number> {
           host: o.host,
           upstreams: upstreamsOf(o.upstream),
           redactHeaders: o.redactHeader ?? [],
+          redactBodyPaths: o.redactBodyPath ?? [],
         };
         result = (async () => {
           const log = bufferedStderr();
           // Each command loads only its own server: `mock` needs no tokenizer, price table or UI.
-          const { startRecordServer } = await import('./record-server.js');
-          const server = await startRecordServer({ ...options, log });
+          const { RecordConfigError, startRecordServer } = await import('./record-server.js');
+          const server = await startRecordServer({ ...options, log }).catch((e: unknown) => {
+            throw e instanceof RecordConfigError ? new UsageError(e.message) : e;
+          });
           process.stderr.write(`tapedeck: recording into ${folder}\n`);
           const code = await serve(server, command);
           log.flush();

@@ -8,13 +8,14 @@ import { signatureOf } from '../shared/matching/signature.js';
 import { analyzeExchange } from '../shared/providers/analyze.js';
 import { detectApi, providerOf } from '../shared/providers/detect.js';
 import { providerError, type ErrorReply } from '../shared/providers/errors.js';
-import { redactHeaders, redactUrl } from '../shared/redact.js';
+import { Redactor, redactHeaders, redactUrl } from '../shared/redact.js';
 import {
   FORMAT,
   Manifest,
   type Call,
   type RecordedRequest,
   type RecordedResponse,
+  type Signature,
 } from '../shared/schema.js';
 import {
   BUILTIN_UPSTREAMS,
@@ -24,7 +25,7 @@ import {
   upstreamUrl,
   type Route,
 } from '../shared/upstreams.js';
-import { bodyForMatching, storeBody } from './body.js';
+import { bodyForMatching, storeBody, type StoredBody } from './body.js';
 import { forward, type Capture } from './forward.js';
 import { flattenHeaders, readBody, sendJson } from './http-util.js';
 import { closeServer, createServer, listen, type RunningServer } from './server-util.js';
@@ -37,6 +38,8 @@ export interface RecordOptions {
   host?: string;
   upstreams?: Record<string, string>;
   redactHeaders?: string[];
+  /** Request-body JSON paths whose value is never written (`--redact-body-path`). */
+  redactBodyPaths?: string[];
   log?: (line: string) => void;
 }
 
@@ -46,15 +49,38 @@ export function newCallId(): string {
   return `c_${Date.now().toString(36)}${randomBytes(5).toString('hex')}`;
 }
 
-async function readPrices(dir: string): Promise<Manifest['prices']> {
+/** `tapedeck.json` or a redaction flag cannot be used; the CLI reports it as a usage error. */
+export class RecordConfigError extends Error {}
+
+/**
+ * The manifest, or null when there is none. An unreadable one stops the recorder: its `redact`
+ * rules must hold before anything reaches disk, and a broken file cannot say what they are.
+ */
+async function readManifest(dir: string): Promise<Manifest | null> {
+  const file = path.join(dir, MANIFEST_FILE);
+  let text: string;
   try {
-    const parsed = Manifest.safeParse(
-      JSON.parse(await readFile(path.join(dir, MANIFEST_FILE), 'utf8')),
-    );
-    return parsed.success ? parsed.data.prices : undefined;
+    text = await readFile(file, 'utf8');
   } catch {
-    return undefined;
+    return null;
   }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new RecordConfigError(
+      `${file} is not valid JSON (${(e as Error).message}); fix it before recording`,
+    );
+  }
+  const parsed = Manifest.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+    throw new RecordConfigError(
+      `${file} is invalid${where}: ${issue?.message ?? 'bad manifest'}; fix it before recording`,
+    );
+  }
+  return parsed.data;
 }
 
 function unknownUpstream(res: ServerResponse, name: string, known: string[]): void {
@@ -74,19 +100,34 @@ interface BuildInput {
   req: IncomingMessage;
   body: Buffer;
   capture: Capture;
-  redact: string[];
+  redactor: Redactor;
   prices: Manifest['prices'];
   /** The error Tapedeck answered with when no reply came from upstream; null when the client left first. */
   gatewayReply: ErrorReply | null;
 }
 
+/** A stored body with the redactor applied: JSON as a value, text as text, binary as it is. */
+function redactBody(
+  stored: StoredBody,
+  redactor: Redactor,
+  json: (v: unknown) => unknown,
+): StoredBody {
+  if (stored.body !== undefined) return { body: json(stored.body) };
+  if (stored.bodyText !== undefined) return { bodyText: redactor.text(stored.bodyText) };
+  return stored;
+}
+
 export function buildCall(i: BuildInput): Call {
+  const { redactor } = i;
   const reqHeaders = flattenHeaders(i.req.headers);
+  const storedRequest = storeBody(i.body, reqHeaders['content-type']);
+  const parsedRequestBody = storedRequest.body;
   const request: RecordedRequest = {
     method: i.req.method ?? 'GET',
-    url: redactUrl(i.url),
-    headers: redactHeaders(reqHeaders, i.redact),
-    ...storeBody(i.body, reqHeaders['content-type']),
+    // Detectors first: redactUrl then writes its own (URL-escaped) marker for secret names.
+    url: redactUrl(redactor.text(i.url)),
+    headers: redactHeaders(reqHeaders, redactor.headers, redactor.text),
+    ...redactBody(storedRequest, redactor, (v) => redactor.requestBody(v)),
   };
   const { capture } = i;
   let response: RecordedResponse;
@@ -104,20 +145,34 @@ export function buildCall(i: BuildInput): Call {
           bodyText: 'client closed the request before the upstream answered',
         };
   } else {
-    const headers = redactHeaders(capture.headers, i.redact);
+    const headers = redactHeaders(capture.headers, redactor.headers, redactor.text);
     response = capture.events
-      ? { status: capture.status, headers, stream: capture.events }
+      ? {
+          status: capture.status,
+          headers,
+          stream: capture.events.map((e) =>
+            e.data === undefined ? e : { ...e, data: redactor.streamData(e.data) },
+          ),
+        }
       : {
           status: capture.status,
           headers,
-          ...storeBody(capture.bytes, capture.headers['content-type'], capture.encoded),
+          ...redactBody(
+            storeBody(capture.bytes, capture.headers['content-type'], capture.encoded),
+            redactor,
+            (v) => redactor.responseBody(v),
+          ),
         };
   }
+  // The signature is built from what was stored, so it holds no more than the request does.
+  const query = parseQuery(i.route.search);
+  for (const [k, v] of Object.entries(query))
+    query[k] = typeof v === 'string' ? redactor.text(v) : v.map(redactor.text);
   const live = {
     upstream: i.upstreamName,
     method: request.method.toUpperCase(),
-    path: i.route.path,
-    query: parseQuery(i.route.search),
+    path: redactor.text(i.route.path),
+    query,
     body: bodyForMatching(request),
   };
   const analysis = analyzeExchange(
@@ -140,8 +195,19 @@ export function buildCall(i: BuildInput): Call {
     usage: analysis.usage,
     costUsd: analysis.costUsd,
     costSource: analysis.costSource,
-    signature: signatureOf(live),
+    signature: withIgnored(signatureOf(live), redactor.flagPathsIn(parsedRequestBody)),
   };
+}
+
+/**
+ * Paths redacted by `--redact-body-path` are unknown to a later `mock`, so the signature itself
+ * says not to compare them: any value there matches, as the recorded one is gone. (Paths from
+ * `tapedeck.json` need no such note: the mock reads them and redacts the live request alike.)
+ */
+function withIgnored(sig: Signature, paths: readonly string[]): Signature {
+  if (sig.body === undefined || paths.length === 0) return sig;
+  // `$.body…` names the body explicitly, so a body whose first key is `query` stays unambiguous.
+  return { ...sig, ignore: [...(sig.ignore ?? []), ...paths.map((p) => `$.body${p.slice(1)}`)] };
 }
 
 function gatewayMessage(name: string, error: string | undefined): string {
@@ -152,10 +218,20 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningSer
   const { dir } = opts;
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const upstreams: Record<string, string> = { ...BUILTIN_UPSTREAMS, ...opts.upstreams };
-  const redact = (opts.redactHeaders ?? []).map((h) => h.toLowerCase());
   await initSnapshotDir(dir, `tapedeck ${VERSION}`);
   let seq = await lastSeq(dir);
-  const prices = await readPrices(dir);
+  const manifest = await readManifest(dir);
+  const prices = manifest?.prices;
+  // Built once: a bad pattern or path stops the recorder before the first request.
+  let redactor: Redactor;
+  try {
+    redactor = new Redactor(manifest?.redact, {
+      bodyPaths: opts.redactBodyPaths,
+      headers: opts.redactHeaders,
+    });
+  } catch (e) {
+    throw new RecordConfigError((e as Error).message, { cause: e });
+  }
   const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: null });
   const pending = new Set<Promise<void>>();
 
@@ -204,7 +280,7 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningSer
       req,
       body,
       capture,
-      redact,
+      redactor,
       prices,
       gatewayReply,
     });
