@@ -187,9 +187,9 @@ export const DETECTORS: readonly Detector[] = [
   },
   {
     name: 'google-api-key',
-    what: 'Google / Gemini API keys, AIza + 35 characters',
+    what: 'Google / Gemini API keys, AIza + 35 characters (30 or more are taken)',
     keepsPrefix: false,
-    source: `AIza${after('AIza', true)}[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])`,
+    source: `AIza${after('AIza', true)}[A-Za-z0-9_-]{30,}`,
   },
   {
     name: 'groq-key',
