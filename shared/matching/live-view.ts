@@ -41,7 +41,8 @@ export function liveView(
   if (redaction && typeof body === 'object' && body !== null) {
     // The hot path: one regex over the raw text usually shows there is nothing to redact, and
     // then the parsed body is not walked for it at all.
-    const deep = req.rawBody === undefined || redaction.redactor.mayMatch(req.rawBody);
+    const raw = req.rawBody; // read once: the mock's is a getter that converts the bytes
+    const deep = raw === undefined || redaction.redactor.mayMatch(raw);
     body = redaction.redactor.liveStructure(body, deep);
     if (!deep) bodyNorm = redaction.plainNorm;
   }
