@@ -270,7 +270,7 @@ const TRIGGER = new RegExp(
     'AIza',
     'gsk_',
     'hf_',
-    '[sr]k_',
+    '[sr]k_(?:live|test)_',
     'gh[pousr]_',
     'github_pat_',
     'xox[abposr]-',
@@ -407,7 +407,8 @@ export class Redactor {
               .split(REDACTED)
               .map((piece) => {
                 let out = piece;
-                for (const re of patterns) out = out.replace(re, REDACTED);
+                // An empty match (a pattern like `a*`) would put markers between characters.
+                for (const re of patterns) out = out.replace(re, nonEmptyMarker);
                 return out;
               })
               .join(REDACTED);
@@ -505,6 +506,10 @@ export class Redactor {
 
 function identity(s: string): string {
   return s;
+}
+
+function nonEmptyMarker(match: string): string {
+  return match === '' ? match : REDACTED;
 }
 
 /**

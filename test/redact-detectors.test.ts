@@ -282,6 +282,9 @@ describe('redact rules from tapedeck.json', () => {
     const once = greedy.text('SECRET word');
     expect(once).toBe(`${REDACTED} word`);
     expect(greedy.text(once)).toBe(once);
+    const empty = new Redactor({ patterns: ['x*'] });
+    expect(empty.text('axxb')).toBe(`a${REDACTED}b`);
+    expect(empty.text(empty.text('axxb'))).toBe(`a${REDACTED}b`);
   });
 
   it('builtin: false turns the detectors off, leaving only the rules given', () => {
