@@ -195,6 +195,11 @@ export async function main(argv: string[]): Promise<number> {
     )
     .addOption(maxBodyOption())
     .addOption(bodyTimeoutOption())
+    .option(
+      '--redact-body-path <jsonpath>',
+      'never write the request-body value at this path, e.g. $.messages[*].content (repeatable)',
+      collect,
+    )
     .action(
       (
         dir: string | undefined,
@@ -207,6 +212,7 @@ export async function main(argv: string[]): Promise<number> {
           strict?: boolean;
           maxBody: string;
           bodyTimeout: string;
+          redactBodyPath?: string[];
         },
       ) => {
         const folder = folderOf(dir, o.out, '--out');
@@ -217,12 +223,15 @@ export async function main(argv: string[]): Promise<number> {
           upstreams: upstreamsOf(o.upstream),
           redactHeaders: o.redactHeader ?? [],
           ...limitsOf(o),
+          redactBodyPaths: o.redactBodyPath ?? [],
         };
         result = (async () => {
           const log = bufferedStderr();
           // Each command loads only its own server: `mock` needs no tokenizer, price table or UI.
-          const { startRecordServer } = await import('./record-server.js');
-          const server = await startRecordServer({ ...options, log });
+          const { RecordConfigError, startRecordServer } = await import('./record-server.js');
+          const server = await startRecordServer({ ...options, log }).catch((e: unknown) => {
+            throw e instanceof RecordConfigError ? new UsageError(e.message) : e;
+          });
           process.stderr.write(`tapedeck: recording into ${folder}\n`);
           let code = await serve(server, command);
           log.flush();

@@ -1,7 +1,6 @@
 /** `tapedeck record`: a reverse proxy that writes one call file per request. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Agent } from 'undici';
 import { signatureOf } from '../shared/matching/signature.js';
@@ -9,7 +8,7 @@ import { analyzeExchange } from '../shared/providers/analyze.js';
 import { detectApi, providerOf } from '../shared/providers/detect.js';
 import { providerError, type ErrorKind, type ErrorReply } from '../shared/providers/errors.js';
 import { DEFAULT_MAX_BODY_BYTES, MAX_JSON_DEPTH, bytesExceedDepth } from '../shared/limits.js';
-import { redactHeaders, redactUrl } from '../shared/redact.js';
+import { Redactor, redactHeaders, redactUrl } from '../shared/redact.js';
 import {
   FORMAT,
   Manifest,
@@ -26,7 +25,7 @@ import {
   upstreamUrl,
   type Route,
 } from '../shared/upstreams.js';
-import { bodyForMatching, storeBody } from './body.js';
+import { bodyForMatching, storeBody, type StoredBody } from './body.js';
 import { forward, type Capture } from './forward.js';
 import { BodyTooLargeError, flattenHeaders, readBody, sendJson } from './http-util.js';
 import {
@@ -39,6 +38,7 @@ import {
   type RunningServer,
 } from './server-util.js';
 import { MANIFEST_FILE, initSnapshotDir, lastSeq, writeCallFile } from './store/snapshot-store.js';
+import { readSnapshotFile } from './store/read-file.js';
 import { VERSION } from './version.js';
 
 export interface RecordOptions {
@@ -51,6 +51,8 @@ export interface RecordOptions {
   maxBodyBytes?: number;
   /** Longest time to receive a whole request, 0 for none (default 300 s); replies are not timed. */
   bodyTimeoutMs?: number;
+  /** Request-body JSON paths whose value is never written (`--redact-body-path`). */
+  redactBodyPaths?: string[];
   log?: (line: string) => void;
 }
 
@@ -78,15 +80,38 @@ export function newCallId(): string {
   return `c_${Date.now().toString(36)}${randomBytes(5).toString('hex')}`;
 }
 
-async function readPrices(dir: string): Promise<Manifest['prices']> {
-  try {
-    const parsed = Manifest.safeParse(
-      JSON.parse(await readFile(path.join(dir, MANIFEST_FILE), 'utf8')),
-    );
-    return parsed.success ? parsed.data.prices : undefined;
-  } catch {
-    return undefined;
+/** `tapedeck.json` or a redaction flag cannot be used; the CLI reports it as a usage error. */
+export class RecordConfigError extends Error {}
+
+/**
+ * The manifest, or null when there is none. An unreadable one stops the recorder: its `redact`
+ * rules must hold before anything reaches disk, and a broken file cannot say what they are.
+ */
+async function readManifest(dir: string): Promise<Manifest | null> {
+  const file = path.join(dir, MANIFEST_FILE);
+  const read = await readSnapshotFile(file);
+  if (!read.ok) {
+    if (read.missing) return null;
+    throw new RecordConfigError(`${file} ${read.reason}; fix it before recording`);
   }
+  const text = read.bytes.toString('utf8');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new RecordConfigError(
+      `${file} is not valid JSON (${(e as Error).message}); fix it before recording`,
+    );
+  }
+  const parsed = Manifest.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+    throw new RecordConfigError(
+      `${file} is invalid${where}: ${issue?.message ?? 'bad manifest'}; fix it before recording`,
+    );
+  }
+  return parsed.data;
 }
 
 function unknownUpstream(res: ServerResponse, name: string, known: string[]): void {
@@ -96,6 +121,17 @@ function unknownUpstream(res: ServerResponse, name: string, known: string[]): vo
       type: 'tapedeck_unknown_upstream',
     },
   });
+}
+
+/** A stored body with the redactor applied: JSON as a value, text as text, binary as it is. */
+function redactBody(
+  stored: StoredBody,
+  redactor: Redactor,
+  json: (v: unknown) => unknown,
+): StoredBody {
+  if (stored.body !== undefined) return { body: json(stored.body) };
+  if (stored.bodyText !== undefined) return { bodyText: redactor.text(stored.bodyText) };
+  return stored;
 }
 
 /** What is known of a call before it is forwarded: built first, so a request that cannot be stored is refused up front. */
@@ -110,23 +146,33 @@ export function buildRequestPart(i: {
   url: string;
   req: IncomingMessage;
   body: Buffer;
-  redact: string[];
+  redactor: Redactor;
 }): RequestPart {
+  const { redactor } = i;
   const reqHeaders = flattenHeaders(i.req.headers);
+  const storedRequest = storeBody(i.body, reqHeaders['content-type']);
   const request: RecordedRequest = {
     method: i.req.method ?? 'GET',
-    url: redactUrl(i.url),
-    headers: redactHeaders(reqHeaders, i.redact),
-    ...storeBody(i.body, reqHeaders['content-type']),
+    // Detectors first: redactUrl then writes its own (URL-escaped) marker for secret names.
+    url: redactUrl(redactor.text(i.url)),
+    headers: redactHeaders(reqHeaders, redactor.headers, redactor.text),
+    ...redactBody(storedRequest, redactor, (v) => redactor.requestBody(v)),
   };
+  // The signature is built from what was stored, so it holds no more than the request does.
+  const query = parseQuery(i.route.search);
+  for (const [k, v] of Object.entries(query))
+    query[k] = typeof v === 'string' ? redactor.text(v) : v.map(redactor.text);
   const live = {
     upstream: i.upstreamName,
     method: request.method.toUpperCase(),
-    path: i.route.path,
-    query: parseQuery(i.route.search),
+    path: redactor.text(i.route.path),
+    query,
     body: bodyForMatching(request),
   };
-  return { request, signature: signatureOf(live) };
+  return {
+    request,
+    signature: withIgnored(signatureOf(live), redactor.flagPathsIn(storedRequest.body)),
+  };
 }
 
 interface BuildInput {
@@ -135,7 +181,7 @@ interface BuildInput {
   upstreamName: string;
   part: RequestPart;
   capture: Capture;
-  redact: string[];
+  redactor: Redactor;
   prices: Manifest['prices'];
   /** The error Tapedeck answered with when no reply came from upstream; null when the client left first. */
   gatewayReply: ErrorReply | null;
@@ -143,6 +189,7 @@ interface BuildInput {
 
 export function buildCall(i: BuildInput): Call {
   const { request, signature } = i.part;
+  const { redactor } = i;
   const { capture } = i;
   let response: RecordedResponse;
   if (capture.status === null) {
@@ -159,13 +206,23 @@ export function buildCall(i: BuildInput): Call {
           bodyText: 'client closed the request before the upstream answered',
         };
   } else {
-    const headers = redactHeaders(capture.headers, i.redact);
+    const headers = redactHeaders(capture.headers, redactor.headers, redactor.text);
     response = capture.events
-      ? { status: capture.status, headers, stream: capture.events }
+      ? {
+          status: capture.status,
+          headers,
+          stream: capture.events.map((e) =>
+            e.data === undefined ? e : { ...e, data: redactor.streamData(e.data) },
+          ),
+        }
       : {
           status: capture.status,
           headers,
-          ...storeBody(capture.bytes, capture.headers['content-type'], capture.encoded),
+          ...redactBody(
+            storeBody(capture.bytes, capture.headers['content-type'], capture.encoded),
+            redactor,
+            (v) => redactor.responseBody(v),
+          ),
         };
   }
   const analysis = analyzeExchange(
@@ -192,6 +249,17 @@ export function buildCall(i: BuildInput): Call {
   };
 }
 
+/**
+ * Paths redacted by `--redact-body-path` are unknown to a later `mock`, so the signature itself
+ * says not to compare them: any value there matches, as the recorded one is gone. (Paths from
+ * `tapedeck.json` need no such note: the mock reads them and redacts the live request alike.)
+ */
+function withIgnored(sig: Signature, paths: readonly string[]): Signature {
+  if (sig.body === undefined || paths.length === 0) return sig;
+  // `$.body…` names the body explicitly, so a body whose first key is `query` stays unambiguous.
+  return { ...sig, ignore: [...(sig.ignore ?? []), ...paths.map((p) => `$.body${p.slice(1)}`)] };
+}
+
 function gatewayMessage(name: string, error: string | undefined): string {
   return `Tapedeck: upstream "${name}" could not be reached: ${error ?? 'unknown error'}`;
 }
@@ -200,7 +268,6 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningRec
   const { dir } = opts;
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const upstreams: Record<string, string> = { ...BUILTIN_UPSTREAMS, ...opts.upstreams };
-  const redact = (opts.redactHeaders ?? []).map((h) => h.toLowerCase());
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const bodyTimeout = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: null });
@@ -208,6 +275,7 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningRec
   const notRecorded: NotRecorded[] = [];
   let seq = 0;
   let prices: Manifest['prices'];
+  let redactor = new Redactor(undefined);
   // The folder is prepared only once the port is ours; a request that arrives in between waits,
   // and is dropped (its connection closed) if the folder turns out unusable.
   let folderReady: (ok: boolean) => void = () => undefined;
@@ -291,7 +359,7 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningRec
     const url = upstreamUrl(base, route);
     let part: RequestPart;
     try {
-      part = buildRequestPart({ route, upstreamName: route.name, url, req, body, redact });
+      part = buildRequestPart({ route, upstreamName: route.name, url, req, body, redactor });
     } catch (e) {
       return refuse(
         res,
@@ -325,7 +393,7 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningRec
         upstreamName: route.name,
         part,
         capture,
-        redact,
+        redactor,
         prices,
         gatewayReply,
       });
@@ -374,12 +442,23 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningRec
   try {
     await initSnapshotDir(dir, `tapedeck ${VERSION}`);
     seq = await lastSeq(dir);
-    prices = await readPrices(dir);
+    const manifest = await readManifest(dir);
+    prices = manifest?.prices;
+    // Built once: a bad pattern or path stops the recorder before the first request.
+    try {
+      redactor = new Redactor(manifest?.redact, {
+        bodyPaths: opts.redactBodyPaths,
+        headers: opts.redactHeaders,
+      });
+    } catch (e) {
+      throw new RecordConfigError((e as Error).message, { cause: e });
+    }
     folderReady(true);
   } catch (e) {
     folderReady(false);
     await closeServer(server);
     await dispatcher.close();
+    if (e instanceof RecordConfigError) throw e;
     throw new SnapshotDirError(`cannot record into ${dir}: ${folderProblem(e)}`);
   }
   const { url, port } = listening;

@@ -1,6 +1,7 @@
 /** What the mock server answers from: the valid calls of a snapshot, matched and prepared. */
 import { sourcesOf, type FaultSource } from '../shared/faults/engine.js';
 import { Matcher } from '../shared/matching/matcher.js';
+import { Redactor } from '../shared/redact.js';
 import type { Call } from '../shared/schema.js';
 import { prepare, type Prepared } from './replay.js';
 import type { Snapshot } from './store/snapshot-store.js';
@@ -32,7 +33,10 @@ export function buildIndex(snapshot: Snapshot): ReplayIndex {
     file,
     faults: call.faults?.length ? sourcesOf(call.faults, `call:${call.id}`) : null,
   }));
-  const matcher = new Matcher(entries, { normalizers: snapshot.manifest?.normalizers ?? [] });
+  const manifest = snapshot.manifest;
+  // The recorder's rules, seen from the live side: both sides are redacted before comparing.
+  const redact = manifest?.redact ? new Redactor(manifest.redact) : Redactor.builtin;
+  const matcher = new Matcher(entries, { normalizers: manifest?.normalizers ?? [], redact });
   return { snapshot, matcher };
 }
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { MAX_JSON_DEPTH, exceedsDepth } from './limits.js';
 import { signatureIssues, signatureTooDeep } from './matching/signature-check.js';
 import { compileNormalizers } from './matching/normalize.js';
+import { checkRedactRules } from './redact.js';
 
 export const FORMAT = 'tapedeck/1';
 export const FORMAT_VERSION = 1;
@@ -227,6 +228,48 @@ export const Normalizer = z
   });
 export type Normalizer = z.input<typeof Normalizer>;
 
+const RedactPattern = z.union([
+  z.string(),
+  z.object({ pattern: z.string(), flags: z.string().optional() }).strict(),
+]);
+
+/** `tapedeck.json` → `redact`: what the recorder replaces with "[REDACTED]" (docs/redaction.md). */
+export const RedactRules = z
+  .object({
+    builtin: z
+      .boolean()
+      .optional()
+      .describe(
+        'built-in detectors of key-shaped strings and credential-named fields (default true)',
+      ),
+    paths: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'JSON paths into the request body whose whole value is replaced, e.g. $.messages[*].content; applied to live requests too, so any value there matches',
+      ),
+    responsePaths: z
+      .array(z.string())
+      .optional()
+      .describe('JSON paths into the response body and into each JSON stream event'),
+    patterns: z
+      .array(RedactPattern)
+      .optional()
+      .describe(
+        'regular expressions; every match in any string of request and response is replaced, e.g. "\\b\\d{3}-\\d{2}-\\d{4}\\b"',
+      ),
+    headers: z
+      .array(z.string())
+      .optional()
+      .describe('header names redacted on top of the built-in list'),
+  })
+  .strict()
+  .superRefine((rules, ctx) => {
+    const reason = checkRedactRules(rules);
+    if (reason !== null) ctx.addIssue({ code: 'custom', message: reason });
+  });
+export type RedactRules = z.input<typeof RedactRules>;
+
 export const PriceOverride = z
   .object({
     inputMtok: z.number().nonnegative(),
@@ -245,6 +288,7 @@ export const Manifest = z
     recorder: z.string().optional(),
     notes: z.string().optional(),
     normalizers: z.array(Normalizer).optional(),
+    redact: RedactRules.optional(),
     faults: Faults.optional(),
     prices: z
       .record(z.string(), PriceOverride)

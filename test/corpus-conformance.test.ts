@@ -15,6 +15,7 @@ import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startMockServer } from '../proxy/mock-server.js';
 import { startRecordServer } from '../proxy/record-server.js';
+import { Redactor } from '../shared/redact.js';
 import type { Call } from '../shared/schema.js';
 import { startCassetteUpstream } from './support/cassette-upstream.js';
 import { loadCassettes, type Cassette, type Interaction } from './support/corpus-cassettes.js';
@@ -131,28 +132,50 @@ function clip(v: unknown): string {
   return s.length > 160 ? `${s.slice(0, 160)}…` : s;
 }
 
-/** Why a reply differs from the recorded one, or null when a client would see the same thing. */
-function replyDiff(ix: Interaction, reply: Reply): string | null {
+/** A text body as the recorder stores it; bytes that are not UTF-8 are stored (and kept) as is. */
+function redactedText(bytes: Buffer, redactor: Redactor): Buffer {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return bytes;
+  }
+  return Buffer.from(redactor.text(text), 'utf8');
+}
+
+/**
+ * Why a reply differs from the recorded one, or null when a client would see the same thing.
+ * `replayed`: the reply came from the snapshot, so secrets in it are `[REDACTED]` (an OAuth token
+ * response's `access_token`, say) and are compared as the recorder stores them.
+ */
+function replyDiff(ix: Interaction, reply: Reply, replayed: boolean): string | null {
   const want = ix.response;
   if (reply.status !== want.status)
     return `status ${reply.status}, recorded ${want.status}: ${clip(reply.body.toString())}`;
   const body = decoded(reply);
   if (typeof body === 'string') return body;
+  const redactor = Redactor.builtin;
   if (want.sse) {
-    const shape = (t: string) => parseSse(t).map((e) => ({ event: e.event, data: e.data }));
+    const shape = (t: string) =>
+      parseSse(t).map((e) => ({
+        event: e.event,
+        data: replayed && e.data !== undefined ? redactor.streamData(e.data) : e.data,
+      }));
     const expected = shape(want.body.toString('utf8'));
     const got = shape(body.toString('utf8'));
     if (isDeepStrictEqual(got, expected)) return null;
     const at = expected.findIndex((e, i) => !isDeepStrictEqual(e, got[i]));
     return `SSE differs: ${got.length} events, recorded ${expected.length}; first difference at #${at}: ${clip(got[at])} vs ${clip(expected[at])}`;
   }
-  const expectedJson = json(want.body);
-  if (expectedJson !== undefined) {
+  const recordedJson = json(want.body);
+  if (recordedJson !== undefined) {
+    const expectedJson = replayed ? redactor.responseBody(recordedJson) : recordedJson;
     return isDeepStrictEqual(json(body), expectedJson)
       ? null
       : `JSON body differs: ${clip(body.toString('utf8'))}`;
   }
-  return body.equals(want.body)
+  const expectedBytes = replayed ? redactedText(want.body, redactor) : want.body;
+  return body.equals(expectedBytes)
     ? null
     : `body bytes differ: ${body.length} bytes, recorded ${want.body.length}`;
 }
@@ -212,7 +235,7 @@ async function runCassette(cassette: Cassette): Promise<CassetteResult> {
       for (const [i, ix] of interactions.entries()) {
         const route = routes[i]!;
         const reply = await send(recorder.url, ix, route, recordSecrets[i]!);
-        const diff = replyDiff(ix, reply);
+        const diff = replyDiff(ix, reply, false);
         if (diff) problem(i, `while recording: ${diff}`);
         const arrived = upstream.arrived[i];
         if (!arrived) {
@@ -274,7 +297,7 @@ async function runCassette(cassette: Cassette): Promise<CassetteResult> {
       if (mock.loadErrors.length > 0) problem(0, `mock load errors: ${clip(mock.loadErrors)}`);
       for (const [i, ix] of interactions.entries()) {
         const reply = await send(mock.url, ix, routes[i]!, replaySecrets[i]!);
-        const diff = replyDiff(ix, reply);
+        const diff = replyDiff(ix, reply, true);
         if (diff)
           problem(
             i,

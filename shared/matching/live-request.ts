@@ -10,4 +10,9 @@ export interface LiveRequest {
   query: Record<string, string | string[]>;
   /** Parsed JSON; a string for non-JSON text; undefined when the body is empty. */
   body: unknown;
+  /**
+   * The body's source text when known (UTF-8 bytes read as latin1 will do): lets redaction see
+   * in one pass that nothing in it can be a secret and skip walking the parsed body.
+   */
+  rawBody?: string;
 }

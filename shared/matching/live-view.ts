@@ -1,4 +1,5 @@
-/** A live request prepared once per call: credentials gone, normalizers applied. */
+/** A live request prepared once per call: credentials gone, redaction and normalizers applied. */
+import type { Redactor } from '../redact.js';
 import { isPlainObject } from './canonical.js';
 import { exactHash } from './compile-signature.js';
 import type { LiveRequest } from './live-request.js';
@@ -16,7 +17,17 @@ export interface LiveView {
   readonly body: unknown;
 }
 
-export function liveView(req: LiveRequest, norm: StringNormalizer | null): LiveView {
+/** How the matcher redacts a live request: `norm` includes `redactor.text`, `plainNorm` does not. */
+export interface LiveRedaction {
+  readonly redactor: Redactor;
+  readonly plainNorm: StringNormalizer | null;
+}
+
+export function liveView(
+  req: LiveRequest,
+  norm: StringNormalizer | null,
+  redaction: LiveRedaction | null = null,
+): LiveView {
   const stripped = withoutCredentials(req.query);
   let hasQuery = false;
   for (const k in stripped) {
@@ -25,13 +36,23 @@ export function liveView(req: LiveRequest, norm: StringNormalizer | null): LiveV
       break;
     }
   }
+  let body = req.body;
+  let bodyNorm = norm;
+  if (redaction && typeof body === 'object' && body !== null) {
+    // The hot path: one regex over the raw text usually shows there is nothing to redact, and
+    // then the parsed body is not walked for it at all.
+    const raw = req.rawBody; // read once: the mock's is a getter that converts the bytes
+    const deep = raw === undefined || redaction.redactor.mayMatch(raw);
+    body = redaction.redactor.liveStructure(body, deep);
+    if (!deep) bodyNorm = redaction.plainNorm;
+  }
   return {
     upstream: req.upstream,
     method: req.method.toUpperCase(),
     path: norm ? norm(req.path) : req.path,
     query: norm && hasQuery ? (normalizeDeep(stripped, norm) as Record<string, unknown>) : stripped,
     hasQuery,
-    body: norm && req.body !== undefined ? normalizeDeep(req.body, norm) : req.body,
+    body: bodyNorm && body !== undefined ? normalizeDeep(body, bodyNorm) : body,
   };
 }
 

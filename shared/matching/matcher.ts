@@ -8,7 +8,12 @@
  *
  * Loading does the least it can: a signature as the recorder wrote it is hashed straight from its
  * JSON and compiled only when something needs it (its first hit, a comparison, a miss report).
+ *
+ * Redaction is a built-in normalizer: the recorded signature and the live request both go through
+ * the same `Redactor` before comparing, so a secret replaced by the marker on disk matches any
+ * secret of that shape in the same place of a live request (docs/redaction.md).
  */
+import { Redactor } from '../redact.js';
 import type { Normalizer, Signature } from '../schema.js';
 import { isPlainObject, jsonEquals } from './canonical.js';
 import {
@@ -20,7 +25,7 @@ import {
 } from './compile-signature.js';
 import { diffLines, distance } from './diff.js';
 import type { LiveRequest } from './live-request.js';
-import { liveExactHash, liveView, type LiveView } from './live-view.js';
+import { liveExactHash, liveView, type LiveRedaction, type LiveView } from './live-view.js';
 import { compileNormalizers, stringNormalizer, type StringNormalizer } from './normalize.js';
 import { matchNode, nodeEquals, type Node } from './pattern.js';
 import { LeafIndex, type LeafSource } from './leaf-index.js';
@@ -40,6 +45,8 @@ export type MatchResult<C> =
 
 export interface MatcherOptions {
   normalizers?: Normalizer[];
+  /** The snapshot's redaction rules; default the built-in detectors, null for none at all. */
+  redact?: Redactor | null;
 }
 
 /** Calls with identical normalized signatures: one sequence, replayed in `seq` order. */
@@ -86,6 +93,14 @@ class Pick<C> {
 export class Matcher<C extends Matchable> {
   readonly size: number;
   private readonly norm: StringNormalizer | null;
+  private readonly redaction: LiveRedaction | null;
+  /**
+   * Try the request unredacted before redacting it (see `matchLive`); only sound without user
+   * normalizers, whose output need not be a fixed point of the redactor.
+   */
+  private readonly plainFirst: boolean;
+  /** Stored signatures with the redactor's structural rules applied, when it has any. */
+  private readonly redactedSignatures = new Map<C, Signature>();
   private readonly groups: Group<C>[] = [];
   private readonly byHash = new Map<number, Group<C> | Group<C>[]>();
   /** Key: upstream \0 METHOD \0 path, for signatures where all three are literal. */
@@ -100,7 +115,24 @@ export class Matcher<C extends Matchable> {
 
   constructor(calls: readonly C[], options: MatcherOptions = {}) {
     this.size = calls.length;
-    this.norm = stringNormalizer(compileNormalizers(options.normalizers ?? []));
+    const plainNorm = stringNormalizer(compileNormalizers(options.normalizers ?? []));
+    const redactor = options.redact === undefined ? Redactor.builtin : options.redact;
+    const redactText = redactor?.redactsText ? redactor.text : null;
+    // Redaction first: the recorder stored the redacted text, so only that order lets a
+    // normalizer see the same string on both sides.
+    this.norm =
+      redactText === null ? plainNorm : plainNorm ? (s) => plainNorm(redactText(s)) : redactText;
+    this.redaction =
+      redactor && (redactText || redactor.redactsStructure) ? { redactor, plainNorm } : null;
+    this.plainFirst = this.redaction !== null && plainNorm === null;
+    if (redactor?.redactsStructure) {
+      for (const call of calls) {
+        const { body } = call.signature;
+        const redacted = body === undefined ? body : redactor.storedStructure(body);
+        if (redacted !== body)
+          this.redactedSignatures.set(call, { ...call.signature, body: redacted });
+      }
+    }
     const byOrder = (a: C, b: C): number => a.seq - b.seq || compareStrings(a.id, b.id);
     // Snapshots usually arrive in seq order already; sorting is then a wasted pass.
     const sorted = calls.every((c, i) => i === 0 || byOrder(calls[i - 1] as C, c) <= 0);
@@ -111,7 +143,7 @@ export class Matcher<C extends Matchable> {
   }
 
   match(req: LiveRequest): MatchResult<C> {
-    return this.matchView(liveView(req, this.norm), null);
+    return this.matchLive(req, null);
   }
 
   /**
@@ -122,16 +154,29 @@ export class Matcher<C extends Matchable> {
   matchRaw(rawKey: string, parse: () => LiveRequest): MatchResult<C> {
     const known = this.rawExact.get(rawKey);
     if (known) return this.hit(known, true);
-    return this.matchView(liveView(parse(), this.norm), rawKey);
+    return this.matchLive(parse(), rawKey);
+  }
+
+  private matchLive(req: LiveRequest, rawKey: string | null): MatchResult<C> {
+    if (this.plainFirst) {
+      // A request with nothing to redact that equals a stored signature is found without
+      // running a detector: every stored signature is a fixed point of the redactor
+      // (redacting twice changes nothing), so if the request as it is equals one, the redacted
+      // request equals it too, and exact precedence picks the same group either way.
+      const exact = this.findExact(liveView(req, null));
+      if (exact) return this.exactHit(exact, rawKey);
+    }
+    return this.matchView(liveView(req, this.norm, this.redaction), rawKey);
+  }
+
+  private exactHit(g: Group<C>, rawKey: string | null): MatchResult<C> {
+    if (rawKey !== null && this.rawExact.size < RAW_MEMO_ENTRIES) this.rawExact.set(rawKey, g);
+    return this.hit(g, true);
   }
 
   private matchView(view: LiveView, rawKey: string | null): MatchResult<C> {
     const exact = this.findExact(view);
-    if (exact) {
-      if (rawKey !== null && this.rawExact.size < RAW_MEMO_ENTRIES)
-        this.rawExact.set(rawKey, exact);
-      return this.hit(exact, true);
-    }
+    if (exact) return this.exactHit(exact, rawKey);
 
     const pick = new Pick<C>();
     const consider = (g: Group<C>): void => {
@@ -152,7 +197,7 @@ export class Matcher<C extends Matchable> {
   }
 
   private add(call: C): void {
-    const key = exactKeyOf(call.signature, this.norm);
+    const key = exactKeyOf(this.signatureOf(call), this.norm);
     const compiled = key ? null : this.compile(call);
     const hash = key ? key.hash : (compiled as CompiledSignature).hash;
     const entry = this.byHash.get(hash);
@@ -180,10 +225,15 @@ export class Matcher<C extends Matchable> {
 
   private compile(call: C): CompiledSignature {
     try {
-      return compileSignature(call.signature, this.norm, this.sharedParts);
+      return compileSignature(this.signatureOf(call), this.norm, this.sharedParts);
     } catch (e) {
       throw new Error(`call ${call.id}: ${(e as Error).message}`, { cause: e });
     }
+  }
+
+  /** A call's signature as compared: with the redactor's structural rules applied. */
+  private signatureOf(call: C): Signature {
+    return this.redactedSignatures.get(call) ?? call.signature;
   }
 
   /** The compiled signature of a group, compiled now if this is the first time it is needed. */
@@ -195,7 +245,7 @@ export class Matcher<C extends Matchable> {
   /** Identical stored JSON settles it cheaply; otherwise the compiled forms are compared. */
   private sameSignature(g: Group<C>, call: C, compiled: CompiledSignature | null): boolean {
     const first = g.calls[0] as C;
-    if (jsonEquals(first.signature, call.signature)) return true;
+    if (jsonEquals(this.signatureOf(first), this.signatureOf(call))) return true;
     const a = this.sig(g);
     const b = compiled ?? this.compile(call);
     if (a.exact !== b.exact || a.wildcards !== b.wildcards) return false;
@@ -235,7 +285,7 @@ export class Matcher<C extends Matchable> {
   private literalParts(g: Group<C>): LeafSource {
     const sig = g.compiled;
     if (sig === null) {
-      const { query, body } = (g.calls[0] as C).signature;
+      const { query, body } = this.signatureOf(g.calls[0] as C);
       return { query: withoutCredentialsStored(query), body, stored: true };
     }
     return { query: literal(sig.query), body: literal(sig.body), stored: false };
