@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
+import type { ConflictReply, SaveResult } from '../shared/desktop-api.js';
 import { DesktopHost } from './host/desktop-host.js';
 import { STATUS_OF, rpcErrorOf } from './host/host-error.js';
 import { rendererDir as defaultRendererDir } from './host/package-root.js';
@@ -68,6 +69,10 @@ function sendApiJson(res: ServerResponse, status: number, value: unknown): void 
     'cache-control': 'no-store',
   });
   res.end(body);
+}
+
+function isConflict(v: unknown): v is Extract<SaveResult, { reason: 'conflict' }> {
+  return typeof v === 'object' && v !== null && (v as { reason?: unknown }).reason === 'conflict';
 }
 
 function refuse(res: ServerResponse, status: number, message: string, api: boolean): void {
@@ -137,6 +142,17 @@ export async function startUiServer(opts: UiServerOptions = {}): Promise<UiServe
       });
     try {
       const result = await dispatch(host, method, args);
+      if (method === 'saveFile' && isConflict(result)) {
+        // A stale save is an HTTP conflict: the current content travels with it.
+        const reply: ConflictReply = {
+          error: {
+            message: `${result.current.path} changed on disk since it was read; nothing was written`,
+            code: 'conflict',
+          },
+          current: result.current,
+        };
+        return sendApiJson(res, 409, reply);
+      }
       sendApiJson(res, 200, { result: result ?? null });
     } catch (e) {
       const error = rpcErrorOf(e);

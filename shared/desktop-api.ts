@@ -107,14 +107,42 @@ export type RpcMethod = (typeof RPC_METHODS)[number];
  * HTTP transport, for both sides to agree on:
  * - `GET /?token=T` sets the session cookie (HttpOnly, SameSite=Strict) and redirects to `/`.
  * - `POST /api/<method>`, body `[...args]` → 200 `{ "result": … }`, or 4xx/5xx `{ "error": { "message", "code" } }`
- *   with code `path_outside` (403), `not_found` (404), `bad_request` (400), `no_folder` (409).
+ *   with the status of its `RpcError` code (`RPC_STATUS`).
+ * - A stale `saveFile` is 409 `{ "error": { "code": "conflict", … }, "current": FileContent }`; the client turns
+ *   it back into the `{ ok: false, reason: 'conflict', current }` result. An invalid save is a 200 result.
  * - `GET /api/events` upgrades to a WebSocket that sends `ChangeEvent` JSON messages.
- * - Every request: the session cookie (else 401), a Host of 127.0.0.1:PORT or localhost:PORT (else 403), and an
- *   Origin, when sent, equal to the server's own (else 403).
+ * - Every request: the session cookie (else 401 `unauthorized`), a Host of 127.0.0.1:PORT or localhost:PORT
+ *   (else 403 `forbidden`), and an Origin, when sent, equal to the server's own (else 403 `forbidden`).
  */
 export const SESSION_COOKIE = 'tapedeck_session';
 
 export interface RpcError {
   message: string;
-  code: 'path_outside' | 'not_found' | 'bad_request' | 'no_folder' | 'internal';
+  code:
+    | 'bad_request'
+    | 'unauthorized'
+    | 'forbidden'
+    | 'path_outside'
+    | 'not_found'
+    | 'no_folder'
+    | 'conflict'
+    | 'internal';
+}
+
+/** The HTTP status of each error code (the Electron transport carries the message only). */
+export const RPC_STATUS: Record<RpcError['code'], number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  path_outside: 403,
+  not_found: 404,
+  no_folder: 409,
+  conflict: 409,
+  internal: 500,
+};
+
+/** The body of a 409 answer to a stale save. */
+export interface ConflictReply {
+  error: RpcError & { code: 'conflict' };
+  current: FileContent;
 }

@@ -15,6 +15,8 @@ import type {
   SnapshotInfo,
 } from '../../shared/desktop-api.js';
 import { jsonSchemaOf, schemas, type SchemaName } from '../../shared/schema.js';
+import { cleanSideFiles } from '../store/safe-write.js';
+import { CALLS_DIR, SCENARIOS_DIR } from '../store/snapshot-store.js';
 import { VERSION } from '../version.js';
 import { absolutePathProblem } from './confine.js';
 import { configDir as defaultConfigDir } from './config-dir.js';
@@ -112,6 +114,8 @@ export class DesktopHost implements DesktopApi {
       throw new HostError('bad_request', `${dir} is not a folder`);
 
     const generation = ++this.generation;
+    // What killed saves and recorders left behind goes first, so the load sees the files whole.
+    for (const sub of ['', CALLS_DIR, SCENARIOS_DIR]) await cleanSideFiles(path.join(real, sub));
     await this.watcher?.close();
     this.watcher = null;
     this.root = null;
