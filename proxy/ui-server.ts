@@ -31,8 +31,8 @@ export interface UiServerOptions {
   port?: number;
   host?: string;
   configDir?: string;
-  /** Folders the browser-mode folder picker may show (default: the home folder). */
-  browseRoots?: string[];
+  /** Where the browser-mode folder picker starts (default: the home folder). */
+  browseStart?: string;
   /** The built renderer (default: dist/renderer of the package). */
   rendererDir?: string;
   sampleSource?: string;
@@ -110,7 +110,7 @@ export async function startUiServer(opts: UiServerOptions = {}): Promise<UiServe
     mode: 'browser',
     initialFolder: opts.folder ?? null,
     configDir: opts.configDir,
-    browseRoots: opts.browseRoots ?? [homedir()],
+    browseStart: opts.browseStart ?? homedir(),
     sampleSource: opts.sampleSource,
     watchDebounceMs: opts.watchDebounceMs,
   });

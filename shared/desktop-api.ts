@@ -54,14 +54,21 @@ export interface DirEntry {
   name: string;
   /** Absolute path. */
   path: string;
-  /** Has a tapedeck.json or a calls/ folder. */
+  /** A snapshot folder `openFolder` opens: it has a tapedeck.json or a calls/ folder, and is not a system folder. */
   isSnapshot: boolean;
 }
 
 export interface DirListing {
+  /** Real path of the folder listed. */
   path: string;
+  /** null at the top of the file system. */
   parent: string | null;
+  /** Sub-folders, system trees (/etc, /proc, /usr, C:\Windows, …) left out. */
   entries: DirEntry[];
+  /** The listed folder itself is a snapshot folder `openFolder` opens. */
+  isSnapshot: boolean;
+  /** A new snapshot folder can be created in it (`createFolder`): it is writable. */
+  canCreateIn: boolean;
 }
 
 export interface DesktopApi {
@@ -73,8 +80,17 @@ export interface DesktopApi {
   pickFolder(): Promise<string | null>;
   /** Folder browser for the browser mode (folders only). Defaults to the user's home folder. */
   listDir(path?: string): Promise<DirListing>;
-  /** Opens a snapshot folder; from then on every file operation is confined to it. */
+  /**
+   * Opens a snapshot folder; from then on every file operation is confined to it. Accepted: a folder
+   * with tapedeck.json or calls/, or one the user chose explicitly (native dialog, command line,
+   * recent folders). System folders (/, /etc, the home folder itself, drive roots, …) never.
+   */
   openFolder(path: string): Promise<SnapshotInfo>;
+  /**
+   * Makes a new snapshot folder (tapedeck.json + calls/) at `path`, which must not exist yet (its
+   * parent must) or be an empty folder, and answers its real path. It does not open it.
+   */
+  createFolder(path: string): Promise<string>;
   /** Paths are relative to the opened folder; anything resolving outside it is refused. */
   readFile(path: string): Promise<FileContent>;
   /** Validates, then writes atomically (temp file + rename) unless the file changed since baseHash. */
@@ -97,6 +113,7 @@ export const RPC_METHODS = [
   'pickFolder',
   'listDir',
   'openFolder',
+  'createFolder',
   'readFile',
   'saveFile',
   'schemas',

@@ -78,7 +78,7 @@ beforeEach(async () => {
   server = await startUiServer({
     folder: fx.snap,
     configDir: fx.configDir,
-    browseRoots: [fx.base],
+    browseStart: fx.base,
     rendererDir,
     sampleSource: sampleDir,
     watchDebounceMs: 20,
