@@ -116,6 +116,9 @@ async function start(): Promise<void> {
       webSecurity: true,
       navigateOnDragDrop: false,
       spellcheck: false,
+      // A middle click fires `auxclick`, which can open a link in a new window without the
+      // `click` path; setWindowOpenHandler denies those too, this removes the path altogether.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   if (state.maximized) win.maximize();

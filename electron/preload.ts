@@ -29,6 +29,7 @@ const api = {
   pickFolder: () => call('pickFolder'),
   listDir: (path?: string) => call('listDir', path ?? null),
   openFolder: (path: string) => call('openFolder', path),
+  createFolder: (path: string) => call('createFolder', path),
   readFile: (path: string) => call('readFile', path),
   saveFile: (path: string, text: string, baseHash: string | null) =>
     call('saveFile', path, text, baseHash),

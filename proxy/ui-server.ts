@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
+import type { ConflictReply, SaveResult } from '../shared/desktop-api.js';
 import { DesktopHost } from './host/desktop-host.js';
 import { STATUS_OF, rpcErrorOf } from './host/host-error.js';
 import { rendererDir as defaultRendererDir } from './host/package-root.js';
@@ -30,8 +31,8 @@ export interface UiServerOptions {
   port?: number;
   host?: string;
   configDir?: string;
-  /** Folders the browser-mode folder picker may show (default: the home folder). */
-  browseRoots?: string[];
+  /** Where the browser-mode folder picker starts (default: the home folder). */
+  browseStart?: string;
   /** The built renderer (default: dist/renderer of the package). */
   rendererDir?: string;
   sampleSource?: string;
@@ -70,6 +71,10 @@ function sendApiJson(res: ServerResponse, status: number, value: unknown): void 
   res.end(body);
 }
 
+function isConflict(v: unknown): v is Extract<SaveResult, { reason: 'conflict' }> {
+  return typeof v === 'object' && v !== null && (v as { reason?: unknown }).reason === 'conflict';
+}
+
 function refuse(res: ServerResponse, status: number, message: string, api: boolean): void {
   if (api) return sendApiJson(res, status, { error: { message, code: refusalCode(status) } });
   res.writeHead(status, {
@@ -105,7 +110,7 @@ export async function startUiServer(opts: UiServerOptions = {}): Promise<UiServe
     mode: 'browser',
     initialFolder: opts.folder ?? null,
     configDir: opts.configDir,
-    browseRoots: opts.browseRoots ?? [homedir()],
+    browseStart: opts.browseStart ?? homedir(),
     sampleSource: opts.sampleSource,
     watchDebounceMs: opts.watchDebounceMs,
   });
@@ -137,6 +142,17 @@ export async function startUiServer(opts: UiServerOptions = {}): Promise<UiServe
       });
     try {
       const result = await dispatch(host, method, args);
+      if (method === 'saveFile' && isConflict(result)) {
+        // A stale save is an HTTP conflict: the current content travels with it.
+        const reply: ConflictReply = {
+          error: {
+            message: `${result.current.path} changed on disk since it was read; nothing was written`,
+            code: 'conflict',
+          },
+          current: result.current,
+        };
+        return sendApiJson(res, 409, reply);
+      }
       sendApiJson(res, 200, { result: result ?? null });
     } catch (e) {
       const error = rpcErrorOf(e);

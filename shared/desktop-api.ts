@@ -54,14 +54,21 @@ export interface DirEntry {
   name: string;
   /** Absolute path. */
   path: string;
-  /** Has a tapedeck.json or a calls/ folder. */
+  /** A snapshot folder `openFolder` opens: it has a tapedeck.json or a calls/ folder, and is not a system folder. */
   isSnapshot: boolean;
 }
 
 export interface DirListing {
+  /** Real path of the folder listed. */
   path: string;
+  /** null at the top of the file system. */
   parent: string | null;
+  /** Sub-folders, system trees (/etc, /proc, /usr, C:\Windows, …) left out. */
   entries: DirEntry[];
+  /** The listed folder itself is a snapshot folder `openFolder` opens. */
+  isSnapshot: boolean;
+  /** A new snapshot folder can be created in it (`createFolder`): it is writable. */
+  canCreateIn: boolean;
 }
 
 export interface DesktopApi {
@@ -73,8 +80,17 @@ export interface DesktopApi {
   pickFolder(): Promise<string | null>;
   /** Folder browser for the browser mode (folders only). Defaults to the user's home folder. */
   listDir(path?: string): Promise<DirListing>;
-  /** Opens a snapshot folder; from then on every file operation is confined to it. */
+  /**
+   * Opens a snapshot folder; from then on every file operation is confined to it. Accepted: a folder
+   * with tapedeck.json or calls/, or one the user chose explicitly (native dialog, command line,
+   * recent folders). System folders (/, /etc, the home folder itself, drive roots, …) never.
+   */
   openFolder(path: string): Promise<SnapshotInfo>;
+  /**
+   * Makes a new snapshot folder (tapedeck.json + calls/) at `path`, which must not exist yet (its
+   * parent must) or be an empty folder, and answers its real path. It does not open it.
+   */
+  createFolder(path: string): Promise<string>;
   /** Paths are relative to the opened folder; anything resolving outside it is refused. */
   readFile(path: string): Promise<FileContent>;
   /** Validates, then writes atomically (temp file + rename) unless the file changed since baseHash. */
@@ -97,6 +113,7 @@ export const RPC_METHODS = [
   'pickFolder',
   'listDir',
   'openFolder',
+  'createFolder',
   'readFile',
   'saveFile',
   'schemas',
@@ -107,14 +124,42 @@ export type RpcMethod = (typeof RPC_METHODS)[number];
  * HTTP transport, for both sides to agree on:
  * - `GET /?token=T` sets the session cookie (HttpOnly, SameSite=Strict) and redirects to `/`.
  * - `POST /api/<method>`, body `[...args]` → 200 `{ "result": … }`, or 4xx/5xx `{ "error": { "message", "code" } }`
- *   with code `path_outside` (403), `not_found` (404), `bad_request` (400), `no_folder` (409).
+ *   with the status of its `RpcError` code (`RPC_STATUS`).
+ * - A stale `saveFile` is 409 `{ "error": { "code": "conflict", … }, "current": FileContent }`; the client turns
+ *   it back into the `{ ok: false, reason: 'conflict', current }` result. An invalid save is a 200 result.
  * - `GET /api/events` upgrades to a WebSocket that sends `ChangeEvent` JSON messages.
- * - Every request: the session cookie (else 401), a Host of 127.0.0.1:PORT or localhost:PORT (else 403), and an
- *   Origin, when sent, equal to the server's own (else 403).
+ * - Every request: the session cookie (else 401 `unauthorized`), a Host of 127.0.0.1:PORT or localhost:PORT
+ *   (else 403 `forbidden`), and an Origin, when sent, equal to the server's own (else 403 `forbidden`).
  */
 export const SESSION_COOKIE = 'tapedeck_session';
 
 export interface RpcError {
   message: string;
-  code: 'path_outside' | 'not_found' | 'bad_request' | 'no_folder' | 'internal';
+  code:
+    | 'bad_request'
+    | 'unauthorized'
+    | 'forbidden'
+    | 'path_outside'
+    | 'not_found'
+    | 'no_folder'
+    | 'conflict'
+    | 'internal';
+}
+
+/** The HTTP status of each error code (the Electron transport carries the message only). */
+export const RPC_STATUS: Record<RpcError['code'], number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  path_outside: 403,
+  not_found: 404,
+  no_folder: 409,
+  conflict: 409,
+  internal: 500,
+};
+
+/** The body of a 409 answer to a stale save. */
+export interface ConflictReply {
+  error: RpcError & { code: 'conflict' };
+  current: FileContent;
 }

@@ -1,7 +1,8 @@
 /**
- * S1: every path the UI sends stays inside the opened folder (read, save) or the browse roots
- * (list). Escapes by "..", %-encoding, absolute paths, sibling prefixes, symlinks and NUL bytes
- * are refused with `path_outside`, and a canary file outside is never read or changed.
+ * S1: every path the UI sends stays inside the opened folder (read, save); the folder browser
+ * stays out of system trees (list). Escapes by "..", %-encoding, absolute paths, sibling
+ * prefixes, symlinks and NUL bytes are refused with `path_outside`, and a canary file outside is
+ * never read or changed.
  */
 import { mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -110,33 +111,49 @@ describe('S1 path confinement: saveFile', () => {
 describe('S1 path confinement: listDir', () => {
   let host: DesktopHost;
   beforeEach(() => {
-    host = new DesktopHost({ mode: 'browser', configDir: fx.configDir, browseRoots: [fx.snap] });
+    host = new DesktopHost({ mode: 'browser', configDir: fx.configDir, browseStart: fx.snap });
   });
 
   const cases: [string, () => string][] = [
     ['../x', () => '../outside'],
     ['%2e%2e/x', () => '%2e%2e/outside'],
-    ['/etc/passwd', () => '/etc/passwd'],
-    ['the sibling-prefix folder', () => `${fx.snap}2`],
-    ['a symlink to a folder outside', () => path.join(fx.snap, 'linkdir')],
+    ['/etc (a system tree)', () => '/etc'],
+    ['below /etc', () => '/etc/ssl'],
+    ['/proc', () => '/proc/self'],
+    ['a symlink into a system tree', () => path.join(fx.snap, 'link-etc')],
     ['.. inside an absolute path', () => path.join(fx.snap, 'calls') + '/../../outside'],
     ['%2e%2e inside an absolute path', () => `${fx.snap}/%2e%2e/outside`],
     ['a NUL byte', () => `${fx.snap}\0/calls`],
   ];
   for (const [name, p] of cases) {
     it(`refuses ${name}`, async () => {
+      await symlink('/etc', path.join(fx.snap, 'link-etc')).catch(() => undefined);
       await expect(host.listDir(p())).rejects.toMatchObject({ code: 'path_outside' });
     });
   }
 
-  it('lists the root: folders only, snapshot folders flagged, links leading out left out', async () => {
+  it('lists folders only, snapshot folders flagged, system trees and dangling links left out', async () => {
+    await symlink('/etc', path.join(fx.snap, 'link-etc'));
+    await symlink(path.join(fx.base, 'gone'), path.join(fx.snap, 'dangling'));
     const listing = await host.listDir();
     expect(listing.path).toBe(fx.snap);
-    expect(listing.parent).toBeNull();
+    expect(listing.parent).toBe(fx.base);
+    expect(listing.isSnapshot).toBe(true);
     expect(listing.entries.map((e) => [e.name, e.isSnapshot])).toEqual([
       ['calls', false],
+      // A link to a folder elsewhere is browsable like the folder itself.
+      ['linkdir', false],
       ['scenarios', false],
     ]);
+  });
+
+  it('browses the top of the file system, without the system trees', async () => {
+    const top = await host.listDir('/');
+    expect(top.parent).toBeNull();
+    expect(top.isSnapshot).toBe(false);
+    const names = top.entries.map((e) => e.name);
+    expect(names).toContain('tmp');
+    for (const system of ['etc', 'proc', 'sys', 'dev', 'usr']) expect(names).not.toContain(system);
   });
 });
 

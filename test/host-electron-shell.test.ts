@@ -56,6 +56,8 @@ describe('the window', () => {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      // Middle clicks must not open links in new windows (Electronegativity AUXCLICK_JS_CHECK).
+      disableBlinkFeatures: 'Auxclick',
     });
     expect(prefs['preload']).toBe(path.join(root, 'electron', 'preload.cjs'));
     expect(win.options['icon']).toBe(path.join(root, 'dist', 'renderer', 'icon-512.png'));

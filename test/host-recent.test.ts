@@ -17,7 +17,8 @@ async function folders(n: number): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const dir = path.join(fx.base, 'many', `f${String(i).padStart(2, '0')}`);
-    await mkdir(dir, { recursive: true });
+    // A calls/ folder makes it a snapshot folder, which openFolder accepts.
+    await mkdir(path.join(dir, 'calls'), { recursive: true });
     out.push(dir);
   }
   return out;
@@ -157,13 +158,14 @@ describe('sampleFolder', () => {
 });
 
 describe('listDir', () => {
-  it('starts at the first browse root, lists folders only and flags snapshots', async () => {
+  it('starts at the browse start, lists folders only and flags snapshots', async () => {
     await mkdir(path.join(fx.base, 'plain'));
     await mkdir(path.join(fx.base, 'calls-only', 'calls'), { recursive: true });
     await writeFile(path.join(fx.base, 'a-file.json'), '{}');
     const listing = await fx.host.listDir();
     expect(listing.path).toBe(fx.base);
-    expect(listing.parent).toBeNull();
+    expect(listing.parent).toBe(path.dirname(fx.base));
+    expect(listing).toMatchObject({ isSnapshot: false, canCreateIn: true });
     expect(listing.entries).toEqual([
       { name: 'calls-only', path: path.join(fx.base, 'calls-only'), isSnapshot: true },
       { name: 'config', path: path.join(fx.base, 'config'), isSnapshot: false },

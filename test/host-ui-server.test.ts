@@ -78,7 +78,7 @@ beforeEach(async () => {
   server = await startUiServer({
     folder: fx.snap,
     configDir: fx.configDir,
-    browseRoots: [fx.base],
+    browseStart: fx.base,
     rendererDir,
     sampleSource: sampleDir,
     watchDebounceMs: 20,
@@ -237,21 +237,27 @@ describe('S2: the same rules for the WebSocket', () => {
 });
 
 describe('the API over HTTP', () => {
-  it('opens, reads and saves, with conflicts answered as results', async () => {
+  it('opens, reads and saves; a stale save is 409 with the current content', async () => {
     const opened = (await api('openFolder', [fx.snap])).json() as {
       result: { calls: { file: string }[] };
     };
     const file = opened.result.calls[0]!.file;
     const read = (await api('readFile', [file])).json() as {
-      result: { text: string; hash: string };
+      result: { path: string; text: string; hash: string };
     };
     const saved = await api('saveFile', [file, read.result.text, read.result.hash]);
+    expect(saved.status).toBe(200);
     expect(saved.json()).toMatchObject({ result: { ok: true, hash: read.result.hash } });
     const stale = await api('saveFile', [file, read.result.text, 'f'.repeat(64)]);
-    expect(stale.status).toBe(200);
-    expect(stale.json()).toMatchObject({
-      result: { ok: false, reason: 'conflict', current: { hash: read.result.hash } },
+    expect(stale.status).toBe(409);
+    expect(stale.json()).toEqual({
+      error: { code: 'conflict', message: expect.stringContaining(file) as string },
+      current: read.result,
     });
+    // An invalid save is still an answer, not an error.
+    const invalid = await api('saveFile', [file, '{', read.result.hash]);
+    expect(invalid.status).toBe(200);
+    expect(invalid.json()).toMatchObject({ result: { ok: false, reason: 'invalid' } });
   });
 
   it('maps errors to statuses and codes', async () => {

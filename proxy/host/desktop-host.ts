@@ -2,8 +2,8 @@
  * The one DesktopApi implementation on the Node side. Electron's IPC handlers and the browser
  * mode's HTTP server both call it, so the two modes cannot differ in what they allow.
  */
-import { realpath, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { mkdir, realpath, stat } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import type {
   AppInfo,
@@ -15,10 +15,13 @@ import type {
   SnapshotInfo,
 } from '../../shared/desktop-api.js';
 import { jsonSchemaOf, schemas, type SchemaName } from '../../shared/schema.js';
+import { cleanSideFiles } from '../store/safe-write.js';
+import { CALLS_DIR, SCENARIOS_DIR, initSnapshotDir } from '../store/snapshot-store.js';
 import { VERSION } from '../version.js';
 import { absolutePathProblem } from './confine.js';
 import { configDir as defaultConfigDir } from './config-dir.js';
 import { readFileIn, saveFileIn } from './files.js';
+import { hasSnapshotLayout, isEmptyDir, systemFolderProblem, type Places } from './folder-rule.js';
 import { HostError } from './host-error.js';
 import { listDir } from './list-dir.js';
 import { loadFolder } from './load-folder.js';
@@ -33,8 +36,8 @@ export interface DesktopHostOptions {
   initialFolder?: string | null;
   /** Recent folders and the sample's copy live here (default: TAPEDECK_CONFIG_DIR or ~/.config/tapedeck). */
   configDir?: string;
-  /** Folders `listDir` may show, the first one by default (default: the home folder). */
-  browseRoots?: string[];
+  /** Where `listDir()` starts (default: the home folder). */
+  browseStart?: string;
   /** Electron's native dialog; the browser mode has none and answers null. */
   pickFolder?: () => Promise<string | null>;
   /** The demo snapshot to copy for `sampleFolder` (default: samples/demo of the package). */
@@ -53,6 +56,9 @@ export class DesktopHost implements DesktopApi {
   private generation = 0;
   private sampleTask: Promise<string> | null = null;
   private schemaCache: Record<SchemaName, object> | null = null;
+  /** Real paths the user picked in the native dialog: explicit choices, opened even if not snapshots. */
+  private readonly chosen = new Set<string>();
+  private placesTask: Promise<Places> | null = null;
   initialFolder: string | null;
 
   constructor(private readonly options: DesktopHostOptions) {
@@ -91,11 +97,30 @@ export class DesktopHost implements DesktopApi {
   }
 
   async pickFolder(): Promise<string | null> {
-    return this.options.pickFolder ? this.options.pickFolder() : null;
+    const picked = this.options.pickFolder ? await this.options.pickFolder() : null;
+    if (picked) this.chosen.add(await realpath(picked).catch(() => path.resolve(picked)));
+    return picked;
   }
 
-  listDir(dir?: string): Promise<DirListing> {
-    return listDir(dir, this.options.browseRoots ?? [homedir()]);
+  async listDir(dir?: string): Promise<DirListing> {
+    return listDir(dir, this.options.browseStart ?? homedir(), await this.places());
+  }
+
+  /** The folder rule's reference points, as real paths (macOS: /tmp is /private/tmp). */
+  private places(): Promise<Places> {
+    this.placesTask ??= (async () => {
+      const real = (p: string) => realpath(p).catch(() => path.resolve(p));
+      return { platform: process.platform, home: await real(homedir()), tmp: await real(tmpdir()) };
+    })();
+    return this.placesTask;
+  }
+
+  /** Chosen by the user outside the UI's typing: the native dialog, the command line, recents. */
+  private async isChosen(real: string): Promise<boolean> {
+    if (this.chosen.has(real)) return true;
+    if (this.initialFolder && (await realpath(this.initialFolder).catch(() => null)) === real)
+      return true;
+    return (await this.recent.list()).includes(real);
   }
 
   async openFolder(dir: string): Promise<SnapshotInfo> {
@@ -110,8 +135,18 @@ export class DesktopHost implements DesktopApi {
     }
     if (!(await stat(real)).isDirectory())
       throw new HostError('bad_request', `${dir} is not a folder`);
+    const system = systemFolderProblem(real, await this.places());
+    if (system) throw new HostError('path_outside', `refused to open ${real}: it ${system}`);
+    if (!(await hasSnapshotLayout(real)) && !(await this.isChosen(real)))
+      throw new HostError(
+        'bad_request',
+        `${real} is not a snapshot folder (it has no tapedeck.json and no calls/ folder); ` +
+          'create one with "New snapshot folder", or record into it with `tapedeck record`',
+      );
 
     const generation = ++this.generation;
+    // What killed saves and recorders left behind goes first, so the load sees the files whole.
+    for (const sub of ['', CALLS_DIR, SCENARIOS_DIR]) await cleanSideFiles(path.join(real, sub));
     await this.watcher?.close();
     this.watcher = null;
     this.root = null;
@@ -135,6 +170,49 @@ export class DesktopHost implements DesktopApi {
       if (this.watcher !== watcher) await watcher.close();
       throw e;
     }
+  }
+
+  async createFolder(dir: string): Promise<string> {
+    const problem = absolutePathProblem(dir);
+    if (problem)
+      throw new HostError('bad_request', `cannot create ${JSON.stringify(dir)}: it ${problem}`);
+    const lexical = path.resolve(dir);
+    let parent: string;
+    try {
+      parent = await realpath(path.dirname(lexical));
+    } catch {
+      throw new HostError('not_found', `${path.dirname(lexical)} does not exist`);
+    }
+    let target = path.join(parent, path.basename(lexical));
+    let existed = false;
+    try {
+      target = await realpath(target);
+      existed = true;
+    } catch {
+      // Not there yet: the usual case.
+    }
+    const system = systemFolderProblem(target, await this.places());
+    if (system) throw new HostError('path_outside', `refused to create in ${target}: it ${system}`);
+    if (existed) {
+      if (!(await stat(target)).isDirectory())
+        throw new HostError('bad_request', `${target} exists and is not a folder`);
+      // An existing folder becomes a snapshot only if there is nothing in it to expose.
+      if (!(await hasSnapshotLayout(target)) && !(await isEmptyDir(target)))
+        throw new HostError(
+          'bad_request',
+          `${target} is not empty; a new snapshot folder must be new or empty`,
+        );
+    } else {
+      try {
+        // Not recursive: a typo in the parent's name is refused instead of creating a tree; and
+        // EEXIST (created meanwhile) is refused, since nobody checked what is in it.
+        await mkdir(target);
+      } catch (e) {
+        throw new HostError('bad_request', `cannot create ${target}: ${(e as Error).message}`);
+      }
+    }
+    await initSnapshotDir(target, `tapedeck ${VERSION}`);
+    return target;
   }
 
   async readFile(rel: string): Promise<FileContent> {

@@ -1,20 +1,17 @@
 /** Reading and saving one file of the opened folder: hashes, validation, conflicts, atomic writes. */
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import type { FileContent, SaveResult } from '../../shared/desktop-api.js';
 import { Call, Manifest, Scenario } from '../../shared/schema.js';
 import { summarizeCall } from '../../shared/totals.js';
 import { parseJsonFile } from '../store/parse-file.js';
+import { MAX_SAFE_NAME_BYTES, replaceIfUnchanged, sha256 } from '../store/safe-write.js';
 import { CALLS_DIR, MANIFEST_FILE, SCENARIOS_DIR } from '../store/snapshot-store.js';
 import { resolveInside } from './confine.js';
 import { HostError } from './host-error.js';
 
-export function sha256(bytes: Buffer | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+export { sha256 };
 
 const CALL_FILE = new RegExp(`^${CALLS_DIR}/[^/]+\\.json$`);
 const SCENARIO_FILE = new RegExp(`^${SCENARIOS_DIR}/[^/]+\\.json$`);
@@ -46,16 +43,8 @@ async function readIfPresent(abs: string): Promise<Buffer | null> {
   }
 }
 
-export async function readFileIn(root: string, rel: string): Promise<FileContent> {
-  const target = await resolveInside(root, rel);
-  if (!(await stat(target.abs)).isFile())
-    throw new HostError('bad_request', `${JSON.stringify(rel)} is not a file`);
-  const bytes = await readFile(target.abs);
-  return { path: target.rel, text: bytes.toString('utf8'), hash: sha256(bytes) };
-}
-
-// Saves of one path queue behind each other, so the hash check and the write act as one step
-// against every other save this process makes.
+// Saves (and reads) of one path queue behind each other, so the hash check and the write act as
+// one step against every other save this process makes.
 const queues = new Map<string, Promise<unknown>>();
 function serialized<T>(key: string, task: () => Promise<T>): Promise<T> {
   const previous = queues.get(key) ?? Promise.resolve();
@@ -68,9 +57,23 @@ function serialized<T>(key: string, task: () => Promise<T>): Promise<T> {
   return run;
 }
 
+export async function readFileIn(root: string, rel: string): Promise<FileContent> {
+  const first = await resolveInside(root, rel, { allowMissing: true });
+  // In the queue of its path: a save in flight takes the name away for a moment (see
+  // replaceIfUnchanged), and a read waits for what it leaves instead of answering not_found.
+  return serialized(first.abs, async () => {
+    const target = first.exists ? first : await resolveInside(root, rel);
+    if (!(await stat(target.abs)).isFile())
+      throw new HostError('bad_request', `${JSON.stringify(rel)} is not a file`);
+    const bytes = await readFile(target.abs);
+    return { path: target.rel, text: bytes.toString('utf8'), hash: sha256(bytes) };
+  });
+}
+
 /**
  * Validates `text` for the file's kind, refuses it when the file on disk is no longer the version
- * `baseHash` names (null: the file must not exist yet), and writes it through a temp file + rename.
+ * `baseHash` names (null: the file must not exist yet), and writes it with `replaceIfUnchanged`,
+ * which repeats that check where no outside writer can slip in between it and the write.
  * A file deleted since it was read is written again: there is nothing on disk to lose.
  */
 export async function saveFileIn(
@@ -86,31 +89,48 @@ export async function saveFileIn(
   const parsed = parseJsonFile(text, target.rel, SCHEMA_OF[kind]);
   if (!parsed.ok) return { ok: false, reason: 'invalid', errors: [parsed.error] };
 
+  if (Buffer.byteLength(path.basename(target.abs)) > MAX_SAFE_NAME_BYTES)
+    throw new HostError(
+      'bad_request',
+      `file names longer than ${MAX_SAFE_NAME_BYTES} bytes cannot be saved: ${JSON.stringify(rel)}`,
+    );
+
   return serialized(target.abs, async () => {
-    const current = await readIfPresent(target.abs);
-    if (current !== null) {
-      const currentHash = sha256(current);
-      if (currentHash !== baseHash) {
-        return {
-          ok: false,
-          reason: 'conflict',
-          current: { path: target.rel, text: current.toString('utf8'), hash: currentHash },
-        };
+    for (let attempt = 0; ; attempt++) {
+      // Checked first without writing anything: most stale saves end here.
+      const current = await readIfPresent(target.abs);
+      if (current !== null && sha256(current) !== baseHash) return conflictOf(target.rel, current);
+      await makeParent(target.abs, rel);
+      // A file deleted since it was read is written as a new one: there is nothing to lose.
+      const placed = await replaceIfUnchanged(target.abs, text, current === null ? null : baseHash);
+      if (placed.ok) {
+        const result: SaveResult = { ok: true, hash: sha256(text) };
+        if (kind === 'call') result.call = summarizeCall(parsed.value as Call, target.rel);
+        return result;
       }
+      if (placed.current !== null) return conflictOf(target.rel, placed.current);
+      // Someone wrote and deleted it again while we looked: look again.
+      if (attempt >= 2)
+        throw new HostError('internal', `${JSON.stringify(rel)} keeps changing; not saved`);
     }
-    try {
-      await mkdir(path.dirname(target.abs), { recursive: true });
-    } catch (e) {
-      if (
-        (e as NodeJS.ErrnoException).code === 'EEXIST' ||
-        (e as NodeJS.ErrnoException).code === 'ENOTDIR'
-      )
-        throw new HostError('bad_request', `a file is in the way of ${JSON.stringify(rel)}`);
-      throw e;
-    }
-    await writeFileAtomic(target.abs, text);
-    const result: SaveResult = { ok: true, hash: sha256(text) };
-    if (kind === 'call') result.call = summarizeCall(parsed.value as Call, target.rel);
-    return result;
   });
+}
+
+function conflictOf(rel: string, current: Buffer): SaveResult {
+  return {
+    ok: false,
+    reason: 'conflict',
+    current: { path: rel, text: current.toString('utf8'), hash: sha256(current) },
+  };
+}
+
+async function makeParent(abs: string, rel: string): Promise<void> {
+  try {
+    await mkdir(path.dirname(abs), { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR')
+      throw new HostError('bad_request', `a file is in the way of ${JSON.stringify(rel)}`);
+    throw e;
+  }
 }

@@ -1,5 +1,5 @@
 /** Errors the host reports to the UI: the RpcError code decides the HTTP status in browser mode. */
-import type { RpcError } from '../../shared/desktop-api.js';
+import { RPC_STATUS, type RpcError } from '../../shared/desktop-api.js';
 
 export type HostErrorCode = RpcError['code'];
 
@@ -13,13 +13,7 @@ export class HostError extends Error {
   }
 }
 
-export const STATUS_OF: Record<HostErrorCode, number> = {
-  bad_request: 400,
-  path_outside: 403,
-  not_found: 404,
-  no_folder: 409,
-  internal: 500,
-};
+export const STATUS_OF: Record<HostErrorCode, number> = RPC_STATUS;
 
 /** The `{ message, code }` a transport sends; anything not thrown on purpose is `internal`. */
 export function rpcErrorOf(e: unknown): RpcError {

@@ -16,6 +16,7 @@ const ARGS: Record<RpcMethod, z.ZodType<unknown[]>> = {
   pickFolder: none,
   listDir: z.tuple([z.string().nullable().optional()]),
   openFolder: onePath,
+  createFolder: onePath,
   readFile: onePath,
   saveFile: z.tuple([z.string(), z.string(), z.string().nullable()]),
   schemas: none,
@@ -42,6 +43,8 @@ export async function dispatch(api: DesktopApi, method: string, args: unknown): 
       return api.listDir((a[0] as string | null | undefined) ?? undefined);
     case 'openFolder':
       return api.openFolder(a[0] as string);
+    case 'createFolder':
+      return api.createFolder(a[0] as string);
     case 'readFile':
       return api.readFile(a[0] as string);
     case 'saveFile':

@@ -1,9 +1,7 @@
 /** The snapshot folder on disk: load and validate, write call files atomically, name them. */
-import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { access, link, mkdir, readdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import type { z } from 'zod';
 import {
   Call,
@@ -16,6 +14,7 @@ import {
 } from '../../shared/schema.js';
 import { parseJsonFile, type Parsed } from './parse-file.js';
 import { readSnapshotFile, readSnapshotFileSync } from './read-file.js';
+import { createExclusive, writeFileAtomically } from './safe-write.js';
 
 export const MANIFEST_FILE = 'tapedeck.json';
 export const CALLS_DIR = 'calls';
@@ -190,17 +189,9 @@ export async function initSnapshotDir(dir: string, recorder: string): Promise<vo
   const manifestPath = path.join(dir, MANIFEST_FILE);
   if (await exists(manifestPath)) return;
   const manifest: ManifestT = { format: FORMAT, createdAt: new Date().toISOString(), recorder };
-  // Written aside, then hard-linked into place: link() fails if a manifest appeared meanwhile, so a
-  // second recorder starting at the same moment can neither overwrite it nor leave half a file.
-  const tmp = `${manifestPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(tmp, JSON.stringify(manifest, null, 2) + '\n');
-  try {
-    await link(tmp, manifestPath);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  } finally {
-    await unlink(tmp).catch(() => undefined);
-  }
+  // Exclusive: a second recorder starting at the same moment can neither overwrite it nor leave
+  // half a file.
+  await createExclusive(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
 }
 
 /** The highest seq among file names `NNNNNN-….json`; recording continues after it. */
@@ -263,13 +254,16 @@ export function serializeCall(call: Call): string {
   return JSON.stringify(ordered, null, 2) + '\n';
 }
 
-/** Writes to a temp file in the same folder and renames it, so readers never see half a file. */
+/**
+ * Writes to a temp file in the same folder and renames it, so readers never see half a file; a
+ * temp left by a killed recorder is removed when the folder is next opened (see safe-write.ts).
+ */
 export async function writeCallFile(
   dir: string,
   call: Call,
   fileName = callFileName(call),
 ): Promise<string> {
   const rel = `${CALLS_DIR}/${fileName}`;
-  await writeFileAtomic(path.join(dir, rel), serializeCall(call));
+  await writeFileAtomically(path.join(dir, rel), serializeCall(call));
   return rel;
 }

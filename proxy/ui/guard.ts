@@ -5,7 +5,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { SESSION_COOKIE } from '../../shared/desktop-api.js';
+import { SESSION_COOKIE, type RpcError } from '../../shared/desktop-api.js';
 
 export function newToken(): string {
   return randomBytes(32).toString('base64url');
@@ -103,7 +103,7 @@ export function checkRequest(guard: Guard, req: IncomingMessage): Verdict {
  * The `code` of a refused request's JSON error. 401 and 403 are transport refusals, not host
  * errors, so they get codes of their own beside RpcError's.
  */
-export function refusalCode(status: number): string {
+export function refusalCode(status: number): RpcError['code'] {
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not_found';

@@ -5,9 +5,11 @@
 import {
   RPC_METHODS,
   type ChangeEvent,
+  type ConflictReply,
   type DesktopApi,
   type RpcError,
   type RpcMethod,
+  type SaveResult,
 } from '../../shared/desktop-api.js';
 
 export class RpcCallError extends Error {
@@ -30,6 +32,18 @@ function isRpcError(v: unknown): v is { error: RpcError } {
   return typeof e === 'object' && e !== null && 'message' in e;
 }
 
+function isConflictReply(v: unknown): v is ConflictReply {
+  if (!isRpcError(v) || v.error.code !== 'conflict' || !('current' in v)) return false;
+  const c = (v as { current: unknown }).current;
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof (c as { path?: unknown }).path === 'string' &&
+    typeof (c as { text?: unknown }).text === 'string' &&
+    typeof (c as { hash?: unknown }).hash === 'string'
+  );
+}
+
 async function call<M extends RpcMethod>(method: M, ...args: Args<M>): Promise<Result<M>> {
   let res: Response;
   try {
@@ -49,6 +63,11 @@ async function call<M extends RpcMethod>(method: M, ...args: Args<M>): Promise<R
   const body: unknown = await res.json().catch(() => null);
   if (res.ok && typeof body === 'object' && body !== null && 'result' in body) {
     return (body as { result: Result<M> }).result;
+  }
+  // A stale save is HTTP 409 with the current content; the UI expects it as a SaveResult.
+  if (method === 'saveFile' && res.status === 409 && isConflictReply(body)) {
+    const conflict: SaveResult = { ok: false, reason: 'conflict', current: body.current };
+    return conflict as Result<M>;
   }
   if (res.status === 401) {
     throw new RpcCallError(

@@ -26,7 +26,7 @@ export async function hostFixture(options: Partial<DesktopHostOptions> = {}): Pr
   const host = new DesktopHost({
     mode: 'browser',
     configDir,
-    browseRoots: [base],
+    browseStart: base,
     sampleSource: sampleDir,
     watchDebounceMs: 20,
     ...options,

@@ -1,6 +1,7 @@
 /**
  * Picking a folder in browser mode: the host lists folders (a web page cannot read the disk);
- * snapshot folders are marked and open with one click.
+ * snapshot folders are marked and open with one click. Only snapshot folders open (the host's
+ * rule); any other folder can get a new, empty snapshot folder inside it.
  */
 import { useEffect, useState } from 'react';
 import type { DirListing } from '../../../shared/desktop-api.js';
@@ -12,6 +13,7 @@ function Browser() {
   const [listing, setListing] = useState<DirListing | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [path, setPath] = useState('');
+  const [newName, setNewName] = useState('');
 
   const go = (target?: string) => {
     setError(null);
@@ -42,6 +44,19 @@ function Browser() {
   const open = (target: string) => {
     setFolderBrowserOpen(false);
     openFolderGuarded(target);
+  };
+
+  const name = newName.trim();
+  // One path segment: the host refuses anything else too, this only says so before asking.
+  const nameOk = name !== '' && name !== '.' && name !== '..' && !/[\\/\0]/.test(name);
+  const create = () => {
+    if (!listing || !nameOk) return;
+    const sep = listing.path.includes('\\') && !listing.path.includes('/') ? '\\' : '/';
+    const target = listing.path.replace(/[\\/]+$/, '') + sep + name;
+    setError(null);
+    api
+      .createFolder(target)
+      .then(open, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
   };
 
   return (
@@ -89,6 +104,24 @@ function Browser() {
             </li>
           ))}
         </ul>
+        <form
+          className="path-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            create();
+          }}
+        >
+          <input
+            value={newName}
+            onChange={(e) => setNewName(e.target.value)}
+            placeholder="new-snapshot"
+            aria-label="new snapshot folder name"
+            disabled={!listing?.canCreateIn}
+          />
+          <button type="submit" disabled={!listing?.canCreateIn || !nameOk}>
+            New snapshot folder here
+          </button>
+        </form>
         <div className="modal-actions">
           <button type="button" onClick={() => setFolderBrowserOpen(false)}>
             Cancel
@@ -96,7 +129,12 @@ function Browser() {
           <button
             type="button"
             className="primary"
-            disabled={!listing}
+            disabled={!listing?.isSnapshot}
+            title={
+              listing && !listing.isSnapshot
+                ? 'Not a snapshot folder (no tapedeck.json, no calls/)'
+                : undefined
+            }
             onClick={() => listing && open(listing.path)}
           >
             Open this folder
