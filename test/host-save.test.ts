@@ -2,6 +2,7 @@
  * Saving from the editor: validation with line numbers, the stale-hash conflict (R13) including an
  * external edit of the same size and mtime, and atomic writes (no half files, no temp files left).
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -44,6 +45,20 @@ describe('readFile', () => {
     await expect(fx.host.readFile('calls/none.json')).rejects.toMatchObject({ code: 'not_found' });
     await expect(fx.host.readFile('calls')).rejects.toMatchObject({ code: 'bad_request' });
   });
+
+  it('refuses a FIFO named *.json at once, for reading and for saving over it', async () => {
+    execFileSync('mkfifo', [path.join(fx.snap, 'calls', 'pipe.json')]);
+    // Before, a read waited for a writer forever (and a save too, reading what it replaces).
+    await expect(fx.host.readFile('calls/pipe.json')).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringContaining('named pipe') as unknown,
+    });
+    const text = (await fx.host.readFile(callFile)).text;
+    await expect(fx.host.saveFile('calls/pipe.json', text, null)).rejects.toMatchObject({
+      code: 'bad_request',
+    });
+    expect((await stat(path.join(fx.snap, 'calls', 'pipe.json'))).isFIFO()).toBe(true);
+  }, 10_000);
 });
 
 describe('saveFile', () => {

@@ -1,10 +1,11 @@
 /** Reading and saving one file of the opened folder: hashes, validation, conflicts, atomic writes. */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { FileContent, SaveResult } from '../../shared/desktop-api.js';
 import { Call, Manifest, Scenario } from '../../shared/schema.js';
 import { summarizeCall } from '../../shared/totals.js';
+import { readSnapshotFile } from '../store/read-file.js';
 import { parseJsonFile } from '../store/parse-file.js';
 import { MAX_SAFE_NAME_BYTES, replaceIfUnchanged, sha256 } from '../store/safe-write.js';
 import { CALLS_DIR, MANIFEST_FILE, SCENARIOS_DIR } from '../store/snapshot-store.js';
@@ -32,15 +33,12 @@ const SCHEMA_OF: Record<FileKind, z.ZodType> = {
   json: z.unknown(),
 };
 
+/** The file's bytes, null when absent; FIFOs, devices, folders and oversized files are refused unread. */
 async function readIfPresent(abs: string): Promise<Buffer | null> {
-  try {
-    return await readFile(abs);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    if (code === 'EISDIR') throw new HostError('bad_request', 'that path is a folder, not a file');
-    throw e;
-  }
+  const read = await readSnapshotFile(abs);
+  if (read.ok) return read.bytes;
+  if (read.missing) return null;
+  throw new HostError('bad_request', `that path ${read.reason}`);
 }
 
 // Saves (and reads) of one path queue behind each other, so the hash check and the write act as
@@ -63,9 +61,12 @@ export async function readFileIn(root: string, rel: string): Promise<FileContent
   // replaceIfUnchanged), and a read waits for what it leaves instead of answering not_found.
   return serialized(first.abs, async () => {
     const target = first.exists ? first : await resolveInside(root, rel);
-    if (!(await stat(target.abs)).isFile())
-      throw new HostError('bad_request', `${JSON.stringify(rel)} is not a file`);
-    const bytes = await readFile(target.abs);
+    const read = await readSnapshotFile(target.abs);
+    if (!read.ok) {
+      if (read.missing) throw new HostError('not_found', `${JSON.stringify(rel)} was not found`);
+      throw new HostError('bad_request', `${JSON.stringify(rel)} ${read.reason}`);
+    }
+    const bytes = read.bytes;
     return { path: target.rel, text: bytes.toString('utf8'), hash: sha256(bytes) };
   });
 }
