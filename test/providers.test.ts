@@ -759,7 +759,7 @@ describe('embeddings, plain HTTP and errors', () => {
     });
   });
 
-  it('gives plain HTTP no usage and no cost', () => {
+  it('gives plain HTTP no usage, so it costs nothing', () => {
     const a = analyzeExchange(
       ex(
         'anthropic',
@@ -773,12 +773,12 @@ describe('embeddings, plain HTTP and errors', () => {
       api: 'messages.count_tokens',
       model: 'claude-haiku-4-5',
       usage: null,
-      costUsd: null,
+      costUsd: 0,
       costSource: 'none',
     });
   });
 
-  it('gives error replies no usage, even when the body looks like a reply', () => {
+  it('gives error replies no usage and no cost (not "no price"), even when the body looks like a reply', () => {
     const a = analyzeExchange(
       ex(
         'openai',
@@ -793,7 +793,7 @@ describe('embeddings, plain HTTP and errors', () => {
         },
       ),
     );
-    expect(a).toMatchObject({ model: 'gpt-4o', usage: null, costUsd: null, costSource: 'none' });
+    expect(a).toMatchObject({ model: 'gpt-4o', usage: null, costUsd: 0, costSource: 'none' });
   });
 });
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import type { FileContent, SaveResult } from '../../shared/desktop-api.js';
-import { Call, Manifest, Scenario } from '../../shared/schema.js';
+import { Call, Manifest, Scenario, type Manifest as ManifestT } from '../../shared/schema.js';
 import { summarizeCall } from '../../shared/totals.js';
 import { parseJsonFile } from '../store/parse-file.js';
 import { CALLS_DIR, MANIFEST_FILE, SCENARIOS_DIR } from '../store/snapshot-store.js';
@@ -43,6 +43,17 @@ async function readIfPresent(abs: string): Promise<Buffer | null> {
     if (code === 'ENOENT') return null;
     if (code === 'EISDIR') throw new HostError('bad_request', 'that path is a folder, not a file');
     throw e;
+  }
+}
+
+/** tapedeck.json as it is on disk now; null when it is missing, unreadable, outside or invalid. */
+export async function currentManifest(root: string): Promise<ManifestT | null> {
+  try {
+    const target = await resolveInside(root, MANIFEST_FILE);
+    const parsed = parseJsonFile(await readFile(target.abs, 'utf8'), MANIFEST_FILE, Manifest);
+    return parsed.ok ? parsed.value : null;
+  } catch {
+    return null;
   }
 }
 
@@ -110,7 +121,10 @@ export async function saveFileIn(
     }
     await writeFileAtomic(target.abs, text);
     const result: SaveResult = { ok: true, hash: sha256(text) };
-    if (kind === 'call') result.call = summarizeCall(parsed.value as Call, target.rel);
+    if (kind === 'call') {
+      const prices = (await currentManifest(root))?.prices;
+      result.call = summarizeCall(parsed.value as Call, target.rel, prices);
+    }
     return result;
   });
 }
