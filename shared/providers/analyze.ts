@@ -68,7 +68,7 @@ export function analyzeExchange(ex: Exchange, prices?: Prices): Analysis {
       providerCostUsd = reading.providerCostUsd;
     } else if (status >= 200 && status < 300) {
       const replyText = reading.replyText() || plainReply(ex.response);
-      usage = { ...estimateCounts(body, replyText), source: 'estimated' };
+      usage = { ...estimateCounts(family, body, replyText, model), source: 'estimated' };
     }
   }
   // The cost written now is a cache: readers derive it again with the prices current then.
