@@ -1,6 +1,7 @@
 /** Call summaries and totals: the one definition `inspect` and the UI share. */
 import { describe, expect, it } from 'vitest';
-import { formatTotalCost } from '../shared/format.js';
+import { formatReport } from '../proxy/inspect.js';
+import { formatTokens, formatTotalCost } from '../shared/format.js';
 import { callCost } from '../shared/providers/cost.js';
 import { Call, type Usage } from '../shared/schema.js';
 import {
@@ -298,5 +299,27 @@ describe('totalsOf', () => {
       ['toString', 'costUsd'],
       1,
     );
+  });
+});
+
+describe('inspect text (the same notation as the UI)', () => {
+  it('marks estimates ~35, shows $0 for a call without usage and says what the total leaves out', () => {
+    const rows = [
+      makeCall({ seq: 1, usage: usage(35, 7, { source: 'estimated' }) }),
+      makeCall({ seq: 2, model: 'my-unpriced-model', usage: usage(10, 10) }),
+      makeCall({ seq: 3 }),
+    ].map((c) => summarizeCall(c, `${c.seq}.json`));
+    const text = formatReport({ calls: rows, totals: totalsOf(rows), errors: [] });
+    expect(formatTokens(35, 'estimated')).toBe('~35');
+    expect(formatTokens(35, null)).toBe('—');
+    const line = (seq: number) => text.split('\n').find((l) => l.startsWith(`${seq} `)) ?? '';
+    expect(line(1)).toMatch(/ ~35 +~7 /);
+    expect(line(1)).not.toContain('35~');
+    expect(line(2)).toMatch(/—$/);
+    expect(line(3)).toMatch(/— +— +\$0$/);
+    expect(text).toMatch(/ \+ 1 unpriced\n/);
+    expect(text).toContain('1 call has no known price');
+    const model = text.split('\n').find((l) => l.startsWith('my-unpriced-model'));
+    expect(model).toMatch(/—$/);
   });
 });
