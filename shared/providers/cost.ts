@@ -7,6 +7,7 @@
 import {
   calcPrice,
   findProvider,
+  type ConditionalPrice,
   type PriceCalculation,
   type Usage as PriceUsage,
 } from '@pydantic/genai-prices';
@@ -109,8 +110,8 @@ export interface PriceRef {
   model: string;
 }
 
-/** A model's table price for some usage, as of the moment the call was made. */
-type Pricer = (usage: TokenCounts, at: Date | undefined) => number | null;
+/** A model's table price for some usage, as of the moment the call was made (ISO 8601). */
+type Pricer = (usage: TokenCounts, at: string | undefined) => number | null;
 
 function calc(usage: PriceUsage, ref: PriceRef, at: Date | undefined): PriceCalculation | null {
   try {
@@ -151,45 +152,135 @@ function linearCost(r: Rates, u: TokenCounts): number {
 }
 
 /**
- * Finding a model in the table costs about 0.1 ms, too slow to repeat for each of 100,000 rows
- * whenever a snapshot is read. A model with one flat price is linear in the usage, so a few probes
- * give its per-token rates once; a tiered price (by prompt size) or a dated one (price changes,
- * peak hours) is looked up call by call, the dated ones as of the call's time.
+ * Per-token rates of one price at one input size: a price is linear in each kind of token once
+ * its tier (chosen by the input total) is fixed, so probes at that input size give the rates.
  */
-function makePricer(ref: PriceRef): Pricer | null {
-  const price = (usage: PriceUsage) => calc(usage, ref, undefined)?.total_price ?? null;
-  const probe = calc({ input_tokens: 0, output_tokens: 0 }, ref, undefined);
-  if (!probe) return null;
-  const dated = Array.isArray(probe.model.prices);
-  const linear = Object.values(probe.model_price).every(
-    (v) => v === undefined || typeof v === 'number',
-  );
-  if (dated || !linear) {
-    return (usage, at) => calc(priceUsage(usage), ref, dated ? at : undefined)?.total_price ?? null;
-  }
-  const fixed = probe.total_price;
-  const per = (p: number | null, fallback: number) => (p === null ? fallback : (p - fixed) / M);
-  const input = per(price({ input_tokens: M, output_tokens: 0 }), 0);
-  const output = per(price({ input_tokens: 0, output_tokens: M }), 0);
-  const rates: Rates = {
+function ratesAt(ref: PriceRef, at: Date | undefined, inputSize: number): Rates | null {
+  const price = (usage: PriceUsage) => calc(usage, ref, at)?.total_price ?? null;
+  const X = Math.max(1, inputSize);
+  const fixed = price({ input_tokens: 0, output_tokens: 0 });
+  const base = price({ input_tokens: X, output_tokens: 0 });
+  const withOutput = price({ input_tokens: X, output_tokens: M });
+  if (fixed === null || base === null || withOutput === null) return null;
+  const input = (base - fixed) / X;
+  const output = (withOutput - base) / M;
+  const per = (p: number | null, fallback: number, from: number, n: number) =>
+    p === null ? fallback : (p - from) / n;
+  return {
     fixed,
     input,
     output,
-    cacheRead: per(price({ input_tokens: M, output_tokens: 0, cache_read_tokens: M }), input),
-    cacheWrite: per(price({ input_tokens: M, output_tokens: 0, cache_write_tokens: M }), input),
+    cacheRead: per(
+      price({ input_tokens: X, output_tokens: 0, cache_read_tokens: X }),
+      input,
+      fixed,
+      X,
+    ),
+    cacheWrite: per(
+      price({ input_tokens: X, output_tokens: 0, cache_write_tokens: X }),
+      input,
+      fixed,
+      X,
+    ),
     reasoning: per(
-      price({ input_tokens: 0, output_tokens: M, output_reasoning_tokens: M }),
+      price({ input_tokens: X, output_tokens: M, output_reasoning_tokens: M }),
       output,
+      base,
+      M,
     ),
   };
-  return (usage) => linearCost(rates, usage);
+}
+
+/** Input totals at which a tiered price changes (`{ base, tiers: [{ start, price }] }`). */
+function tierStarts(modelPrice: PriceCalculation['model_price']): number[] {
+  const starts = new Set<number>();
+  for (const v of Object.values(modelPrice)) {
+    if (typeof v === 'object') for (const t of v.tiers) starts.add(t.start);
+  }
+  return [...starts].sort((x, y) => x - y);
+}
+
+const TIME_OF_DAY = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|([+-])(\d{2}):(\d{2}))$/;
+
+/** Seconds after midnight UTC of a constraint's `HH:MM:SS[.f](Z|±HH:MM)`. */
+function secondsOfDay(time: string): number {
+  const m = TIME_OF_DAY.exec(time);
+  if (!m) return NaN;
+  const local = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) + Number(`0.${m[4] ?? 0}`);
+  const offset =
+    m[5] === 'Z' ? 0 : (m[6] === '+' ? 1 : -1) * (Number(m[7]) * 3600 + Number(m[8]) * 60);
+  return (local - offset + 86_400) % 86_400;
+}
+
+/**
+ * Which of a model's dated prices applies at `at`: the last whose constraint holds (a start date
+ * reached, or a time-of-day window that contains it), else the first. The same choice
+ * genai-prices makes; `test/cost.test.ts` compares the two.
+ */
+function activeEntry(prices: readonly ConditionalPrice[], at: Date): number {
+  const t = at.getTime();
+  const day =
+    at.getUTCHours() * 3600 +
+    at.getUTCMinutes() * 60 +
+    at.getUTCSeconds() +
+    at.getUTCMilliseconds() / 1000;
+  for (let i = prices.length - 1; i >= 0; i--) {
+    const c = prices[i]?.constraint;
+    if (c === undefined) return i;
+    if (c.type === 'start_date') {
+      if (t >= new Date(c.start_date).getTime()) return i;
+    } else {
+      const start = secondsOfDay(c.start_time);
+      const end = secondsOfDay(c.end_time);
+      if (end < start ? day >= start || day < end : day >= start && day < end) return i;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Finding a model in the table costs about 0.1 ms, too slow to repeat for each of 100,000 rows
+ * whenever a snapshot is read or its prices change. So a model's per-token rates are found once
+ * per price regime and applied to each row: one regime for a flat price, one per tier (chosen by
+ * the input total) for a tiered price, and for a dated price (price changes, peak hours) one per
+ * price in force at the call's time.
+ */
+function makePricer(ref: PriceRef): Pricer | null {
+  const probe = calc({ input_tokens: 0, output_tokens: 0 }, ref, undefined);
+  if (!probe) return null;
+  const dated = Array.isArray(probe.model.prices) ? probe.model.prices : null;
+  const regimes = new Map<string, { rates: Rates | null; starts: number[] }>();
+  const regime = (at: string | undefined, inputTokens: number) => {
+    // Parsed only for dated prices: a Date per row is most of the cost of pricing 100,000 rows.
+    const time = dated ? (timeOf(at) ?? new Date()) : undefined;
+    const entry = dated && time ? activeEntry(dated, time) : -1;
+    // The tiers of the price in force, then the tier this input falls in.
+    const head = remember(regimes, `${entry}`, () => ({
+      rates: null,
+      starts: tierStarts(
+        (time ? calc({ input_tokens: 0, output_tokens: 0 }, ref, time) : probe)?.model_price ?? {},
+      ),
+    }));
+    const tier = head.starts.filter((start) => inputTokens > start).length;
+    return remember(regimes, `${entry}:${tier}`, () => ({
+      rates: ratesAt(ref, time, inputTokens),
+      starts: head.starts,
+    })).rates;
+  };
+  return (usage, at) => {
+    // Cache counts above the input total are inconsistent usage, which has no defined price.
+    if (usage.cacheReadTokens + usage.cacheWriteTokens > usage.inputTokens) return null;
+    const rates = regime(at, usage.inputTokens);
+    return rates ? linearCost(rates, usage) : null;
+  };
 }
 
 // Bounded: model names come from recorded traffic, which a test may fill with random names.
 const CACHE_SIZE = 5000;
 
 function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
-  if (cache.has(key)) return cache.get(key) as V;
+  const hit = cache.get(key);
+  if (hit !== undefined || cache.has(key)) return hit as V;
   const value = make();
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   cache.set(key, value);
@@ -222,10 +313,15 @@ function candidateRefs(provider: string, model: string, upstream: string | undef
   return refs;
 }
 
-const byCall = new Map<string, Pricer | null>();
+// Nested by provider and upstream (few of each), then model: a lookup per row builds no key string.
+const byCall = new Map<string, Map<string, Map<string, Pricer | null>>>();
 
 function tablePricer(provider: string, model: string, upstream: string | undefined): Pricer | null {
-  return remember(byCall, `${provider}\u0000${upstream ?? ''}\u0000${model}`, () => {
+  let byUpstream = byCall.get(provider);
+  if (!byUpstream) byCall.set(provider, (byUpstream = new Map()));
+  let byModel = byUpstream.get(upstream ?? '');
+  if (!byModel) byUpstream.set(upstream ?? '', (byModel = new Map()));
+  return remember(byModel, model, () => {
     for (const ref of candidateRefs(provider, model, upstream)) {
       const p = pricerOf(ref);
       if (p) return p;
@@ -243,7 +339,7 @@ function timeOf(iso: string | undefined): Date | undefined {
 
 /** The bundled table's price for a genai-prices model, unrounded; null when it has none. */
 export function refCost(ref: PriceRef, usage: TokenCounts, at?: string): number | null {
-  return pricerOf(ref)?.(usage, timeOf(at)) ?? null;
+  return pricerOf(ref)?.(usage, at) ?? null;
 }
 
 /** The bundled table's price for one of our calls, unrounded; null when it does not know the model. */
@@ -254,7 +350,7 @@ function genaiPricesCost(
   upstream?: string,
   at?: string,
 ): number | null {
-  return tablePricer(provider, model, upstream)?.(usage, timeOf(at)) ?? null;
+  return tablePricer(provider, model, upstream)?.(usage, at) ?? null;
 }
 
 /** Everything a call's cost depends on; a call file and a table row both provide it. */
