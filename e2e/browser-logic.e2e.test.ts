@@ -15,36 +15,40 @@ import {
   type FitColumn,
 } from '../renderer/src/calls/table-model.js';
 import '../renderer/src/state/tool-calls-part.js';
-import type { CallSummary } from '../shared/totals.js';
+import { priceRow, type CallSummary } from '../shared/totals.js';
 
+/** A row as the host sends it: priced from its usage with no overrides. */
 function summary(seq: number, patch: Partial<CallSummary> = {}): CallSummary {
-  return {
-    id: `c_${seq}`,
-    seq,
-    file: `calls/${String(seq).padStart(6, '0')}-openai.json`,
-    recordedAt: '2026-03-01T12:00:00.000Z',
-    upstream: 'openai',
-    provider: 'openai',
-    api: 'chat.completions',
-    model: 'gpt-4o-mini',
-    method: 'POST',
-    path: '/v1/chat/completions',
-    status: 200,
-    outcome: 'complete',
-    stream: false,
-    ttfbMs: 100,
-    totalMs: 200,
-    inputTokens: 1000,
-    outputTokens: 200,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    reasoningTokens: 0,
-    usageSource: 'provider',
-    costUsd: 0.001,
-    costSource: 'price-table',
-    faults: [],
-    ...patch,
-  };
+  return priceRow(
+    {
+      id: `c_${seq}`,
+      seq,
+      file: `calls/${String(seq).padStart(6, '0')}-openai.json`,
+      recordedAt: '2026-03-01T12:00:00.000Z',
+      upstream: 'openai',
+      provider: 'openai',
+      api: 'chat.completions',
+      model: 'gpt-4o-mini',
+      method: 'POST',
+      path: '/v1/chat/completions',
+      status: 200,
+      outcome: 'complete',
+      stream: false,
+      ttfbMs: 100,
+      totalMs: 200,
+      inputTokens: 1000,
+      outputTokens: 200,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+      usageSource: 'provider',
+      costUsd: 0.001,
+      costSource: 'price-table',
+      faults: [],
+      ...patch,
+    },
+    undefined,
+  );
 }
 
 describe('mergeChanges', () => {
@@ -86,6 +90,38 @@ describe('mergeChanges', () => {
     ]);
     expect(out.calls).toEqual(base.calls);
     expect(mergeChanges(base, [])).toBe(base);
+  });
+});
+
+describe('mergeChanges keeps costs on the current prices (issue #8.6)', () => {
+  const finetune = (seq: number) => summary(seq, { model: 'my-finetune-1' });
+  const base: Rows = { calls: [finetune(1), summary(2)], errors: [], manifest: null };
+  const prices = { 'my-finetune-*': { inputMtok: 2, outputMtok: 10 } };
+  const manifest = { format: 'tapedeck/1', prices };
+  // 1000 in × $2 + 200 out × $10, per million tokens
+  const priced = (1000 * 2 + 200 * 10) / 1e6;
+
+  it('re-prices every row when tapedeck.json prices change, and only then', () => {
+    expect(base.calls[0]?.costUsd).toBeNull();
+    const out = mergeChanges(base, [{ kind: 'manifest', path: 'tapedeck.json', manifest }]);
+    expect(out.calls[0]).toMatchObject({ costUsd: priced, costSource: 'price-table' });
+    expect(out.calls[1]).toBe(base.calls[1]);
+    const notes = { ...manifest, notes: 'edited' };
+    const again = mergeChanges(out, [{ kind: 'manifest', path: 'tapedeck.json', manifest: notes }]);
+    expect(again.calls).toBe(out.calls);
+    const removed = mergeChanges(out, [
+      { kind: 'manifest', path: 'tapedeck.json', manifest: null },
+    ]);
+    expect(removed.calls[0]).toMatchObject({ costUsd: null, costSource: 'none' });
+  });
+
+  it('prices new rows with the manifest the UI holds, whatever the host priced them with', () => {
+    const withPrices: Rows = { ...base, manifest };
+    const stale = finetune(3);
+    const out = mergeChanges(withPrices, [
+      { kind: 'call', path: stale.file, call: stale, hash: 'h3' },
+    ]);
+    expect(out.calls[2]).toMatchObject({ seq: 3, costUsd: priced });
   });
 });
 
@@ -293,6 +329,15 @@ describe('what-if repricing', () => {
       expect(repriced?.withoutUsage).toBe(1);
       expect(repriced?.costUsd).toBeCloseTo(expected, 12);
     }
+  });
+
+  it('uses a price override the manifest has for the chosen model', () => {
+    const choice = modelCatalog().find((m) => m.key === 'openai/gpt-4o-mini');
+    if (!choice) throw new Error('gpt-4o-mini is not in the catalog');
+    const prices = { 'gpt-4o-mini': { inputMtok: 1, outputMtok: 1 } };
+    const repriced = repriceRows(rows, choice, prices);
+    const tokens = rows.reduce((n, r) => n + r.inputTokens + r.outputTokens, 0);
+    expect(repriced?.costUsd).toBeCloseTo(tokens / 1e6, 12);
   });
 
   it('projects a run per day, month and year', () => {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayRequest } from '../bench/calls.js';
 import type { InspectReport } from '../proxy/inspect.js';
 import { formatCost } from '../proxy/inspect.js';
-import { formatClock } from '../renderer/src/lib/format.js';
+import { formatClock, formatTokens, formatTotalCost } from '../renderer/src/lib/format.js';
 import { serializeCall } from '../proxy/store/snapshot-store.js';
 import type { Call } from '../shared/schema.js';
 import { toolCallsOf } from '../shared/tool-calls/index.js';
@@ -154,12 +154,9 @@ describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, (
       expect(await text('request')).toBe(`${c.method} ${c.path}`);
       expect(await text('status')).toContain(String(c.status));
       expect(await text('stream')).toBe(c.stream ? 'SSE' : '');
-      expect(await text('input')).toBe(
-        `${c.usageSource === 'estimated' ? '~' : ''}${c.inputTokens.toLocaleString('en-US')}`,
-      );
-      expect(await text('output')).toBe(
-        `${c.usageSource === 'estimated' ? '~' : ''}${c.outputTokens.toLocaleString('en-US')}`,
-      );
+      const count = (n: number) => n.toLocaleString('en-US');
+      expect(await text('input')).toBe(formatTokens(c.inputTokens, c.usageSource, count));
+      expect(await text('output')).toBe(formatTokens(c.outputTokens, c.usageSource, count));
       expect(await text('cost')).toBe(formatCost(c.costUsd));
     }
 
@@ -171,13 +168,16 @@ describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, (
     expect(Number(await totals.getAttribute('data-calls'))).toBe(report.totals.calls);
     expect(Number(await totals.getAttribute('data-input'))).toBe(report.totals.inputTokens);
     expect(Number(await totals.getAttribute('data-output'))).toBe(report.totals.outputTokens);
-    expect(Number(await totals.getAttribute('data-cost'))).toBeCloseTo(report.totals.costUsd, 12);
-    expect(await totals.textContent()).toContain(formatCost(report.totals.costUsd));
+    expect(Number(await totals.getAttribute('data-cost'))).toBeCloseTo(
+      report.totals.costUsd ?? NaN,
+      12,
+    );
+    expect(await totals.textContent()).toContain(formatTotalCost(report.totals));
 
     await page.getByRole('button', { name: 'By provider & model' }).click();
     for (const [name, bucket] of Object.entries(report.totals.byModel)) {
       const line = page.locator(`.breakdown tr[data-bucket="${name}"]`);
-      expect(await line.textContent()).toContain(formatCost(bucket.costUsd));
+      expect(await line.textContent()).toContain(formatTotalCost(bucket));
     }
     await page.getByRole('button', { name: 'By provider & model' }).click();
     await page.screenshot({ path: path.join(shots, 'table.png') });
@@ -251,7 +251,7 @@ describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, (
     await page.getByRole('button', { name: 'Cost projection' }).click();
     const panel = page.getByLabel('cost projection');
     await panel.getByLabel('runs per day').fill('250');
-    const recorded = project(report.totals.costUsd, 250);
+    const recorded = project(report.totals.costUsd ?? NaN, 250);
     const asRecorded = panel.locator('[data-projection="recorded"]');
     await expect
       .poll(() => asRecorded.locator('[data-per="day"]').textContent())
@@ -269,6 +269,44 @@ describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, (
       .poll(() => panel.locator('[data-projection="what-if"] [data-per="run"]').textContent())
       .toBe(formatMoney(whatIf.costUsd));
     await page.getByRole('button', { name: 'Cost projection' }).click();
+  });
+
+  it('follows an edit of the prices in tapedeck.json: rows, totals and projection (issue #8.6)', async () => {
+    const manifestFile = path.join(dir, 'tapedeck.json');
+    const original = await readFile(manifestFile, 'utf8');
+    const model = report.calls.find((c) => c.model !== null && c.costSource !== 'provider')?.model;
+    if (!model) throw new Error('the generated snapshot has no table-priced call');
+    const prices = { [model]: { inputMtok: 1000, outputMtok: 2000 } };
+    await writeAtomically(
+      manifestFile,
+      JSON.stringify({ ...(JSON.parse(original) as object), prices }, null, 2) + '\n',
+    );
+    try {
+      const repriced = JSON.parse(
+        (await runTapedeck(['inspect', dir, '--json'])).stdout,
+      ) as InspectReport;
+      expect(repriced.totals.costUsd).not.toBe(report.totals.costUsd);
+      const totals = page.locator('[data-totals="all"]');
+      await expect
+        .poll(async () => Number(await totals.getAttribute('data-cost')))
+        .toBeCloseTo(repriced.totals.costUsd ?? NaN, 12);
+      for (const c of repriced.calls.filter((x) => x.model === model)) {
+        const cell = row(c.file).locator('[role="gridcell"][data-col="cost"]');
+        expect(await cell.textContent()).toBe(formatCost(c.costUsd));
+      }
+      await page.getByRole('button', { name: 'Cost projection' }).click();
+      const perRun = page.locator('[data-projection="recorded"] [data-per="run"]');
+      await expect
+        .poll(() => perRun.textContent())
+        .toBe(formatMoney(repriced.totals.costUsd ?? NaN));
+      await page.getByRole('button', { name: 'Cost projection' }).click();
+    } finally {
+      await writeAtomically(manifestFile, original);
+    }
+    const totals = page.locator('[data-totals="all"]');
+    await expect
+      .poll(async () => Number(await totals.getAttribute('data-cost')))
+      .toBeCloseTo(report.totals.costUsd ?? NaN, 12);
   });
 
   it('marks the broken file as an error row with its reason and line', async () => {

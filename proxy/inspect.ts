@@ -8,7 +8,7 @@ import {
   type Totals,
 } from '../shared/totals.js';
 import type { Snapshot } from './store/snapshot-store.js';
-import { formatCost, formatMs } from '../shared/format.js';
+import { formatCost, formatMs, formatTokens, formatTotalCost } from '../shared/format.js';
 
 export { formatCost };
 
@@ -18,8 +18,10 @@ export interface InspectReport {
   errors: LoadError[];
 }
 
+/** Costs follow the manifest's prices as they are now, not as they were when recorded. */
 export function inspectSnapshot(snapshot: Snapshot): InspectReport {
-  const calls = snapshot.calls.map(({ call, file }) => summarizeCall(call, file));
+  const prices = snapshot.manifest?.prices;
+  const calls = snapshot.calls.map(({ call, file }) => summarizeCall(call, file, prices));
   return { calls, totals: totalsOf(calls), errors: snapshot.errors };
 }
 
@@ -35,13 +37,13 @@ function table(header: string[], rows: string[][], rightAligned: Set<number>): s
 
 function bucketRows(buckets: Record<string, Bucket>): string[][] {
   return Object.entries(buckets)
-    .sort((a, b) => (b[1].costUsd ?? 0) - (a[1].costUsd ?? 0) || b[1].calls - a[1].calls)
+    .sort((a, b) => (b[1].costUsd ?? -1) - (a[1].costUsd ?? -1) || b[1].calls - a[1].calls)
     .map(([name, b]) => [
       name,
       String(b.calls),
       String(b.inputTokens),
       String(b.outputTokens),
-      formatCost(b.costUsd),
+      formatTotalCost(b),
     ]);
 }
 
@@ -54,8 +56,8 @@ export function formatReport(r: InspectReport): string {
     c.outcome === 'complete' ? String(c.status) : `${c.status} ${c.outcome}`,
     c.stream ? 'sse' : '',
     `${formatMs(c.ttfbMs)}/${formatMs(c.totalMs)}`,
-    c.usageSource ? `${c.inputTokens}${c.usageSource === 'estimated' ? '~' : ''}` : '—',
-    c.usageSource ? `${c.outputTokens}${c.usageSource === 'estimated' ? '~' : ''}` : '—',
+    formatTokens(c.inputTokens, c.usageSource),
+    formatTokens(c.outputTokens, c.usageSource),
     formatCost(c.costUsd),
   ]);
   const out: string[] = [];
@@ -69,7 +71,7 @@ export function formatReport(r: InspectReport): string {
   const t = r.totals;
   out.push('');
   out.push(
-    `${t.calls} calls · ${t.inputTokens} tokens in (${t.cacheReadTokens} cache read, ${t.cacheWriteTokens} cache write) · ${t.outputTokens} tokens out (${t.reasoningTokens} reasoning) · ${formatCost(t.costUsd)}`,
+    `${t.calls} calls · ${t.inputTokens} tokens in (${t.cacheReadTokens} cache read, ${t.cacheWriteTokens} cache write) · ${t.outputTokens} tokens out (${t.reasoningTokens} reasoning) · ${formatTotalCost(t)}`,
   );
   if (Object.keys(t.byModel).length > 0) {
     out.push('');
@@ -79,6 +81,10 @@ export function formatReport(r: InspectReport): string {
   }
   if (r.calls.some((c) => c.usageSource === 'estimated'))
     out.push('\n~ estimated with a tokenizer: the provider sent no usage');
+  if (t.unpricedCalls > 0)
+    out.push(
+      `${t.unpricedCalls} ${t.unpricedCalls === 1 ? 'call has' : 'calls have'} no known price and ${t.unpricedCalls === 1 ? 'is' : 'are'} left out of the cost: add the model under "prices" in tapedeck.json`,
+    );
   return out.join('\n');
 }
 

@@ -2,9 +2,18 @@
  * Cost: the provider's own charge, then snapshot overrides, then the bundled genai-prices table;
  * expected values are computed by hand from the published per-million-token prices.
  */
+import { calcPrice } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
 import { analyzeExchange, type Exchange } from '../shared/providers/analyze.js';
-import { findOverride, globMatches } from '../shared/providers/cost.js';
+import {
+  callCost,
+  findOverride,
+  globMatches,
+  priceUsage,
+  refCost,
+  roundUsd,
+} from '../shared/providers/cost.js';
+import type { TokenCounts } from '../shared/providers/reading.js';
 import type { PriceOverride } from '../shared/schema.js';
 
 function ex(upstream: string, path: string, body: unknown, requestModel?: string): Exchange {
@@ -212,5 +221,128 @@ describe('price overrides', () => {
     expect(globMatches('*/gpt-4o', 'openai/gpt-4o')).toBe(true);
     expect(findOverride({ 'a*': { inputMtok: 1, outputMtok: 1 } }, 'b')).toBeUndefined();
     expect(findOverride(undefined, 'b')).toBeUndefined();
+  });
+});
+
+describe('callCost: one precedence for recording, inspect, the host and the UI', () => {
+  const usage: TokenCounts = {
+    inputTokens: 1000,
+    outputTokens: 500,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+  };
+  const base = {
+    provider: 'openai',
+    upstream: 'openai',
+    model: 'gpt-4o-mini',
+    usage,
+    providerCostUsd: null,
+  };
+  const prices = { 'gpt-4o-*': { inputMtok: 1, outputMtok: 1 } };
+
+  it('provider charge, then no usage, then override, then table, then none', () => {
+    expect(callCost({ ...base, providerCostUsd: 0.42 }, prices)).toEqual({
+      costUsd: 0.42,
+      costSource: 'provider',
+      basis: 'provider',
+    });
+    expect(callCost({ ...base, usage: null }, prices)).toEqual({
+      costUsd: 0,
+      costSource: 'none',
+      basis: 'no-usage',
+    });
+    expect(callCost(base, prices)).toEqual({
+      costUsd: 0.0015,
+      costSource: 'price-table',
+      basis: 'override',
+    });
+    expect(callCost(base)).toMatchObject({ costSource: 'price-table', basis: 'genai-prices' });
+    expect(callCost({ ...base, model: null })).toEqual({
+      costUsd: null,
+      costSource: 'none',
+      basis: 'no-model',
+    });
+    expect(callCost({ ...base, model: 'tapedeck-test-model-9000' })).toEqual({
+      costUsd: null,
+      costSource: 'none',
+      basis: 'no-price',
+    });
+  });
+
+  it('rounds to 12 significant digits, enough for xAI ticks (1e-10 USD)', () => {
+    expect(roundUsd(1.3049999999999999e-5)).toBe(0.00001305);
+    expect(roundUsd(0.1 + 0.2)).toBe(0.3);
+    expect(roundUsd(12345e-10)).toBe(12345e-10);
+    expect(roundUsd(0)).toBe(0);
+  });
+});
+
+describe('the per-token fast path of table prices', () => {
+  const usages: TokenCounts[] = [
+    {
+      inputTokens: 1000,
+      outputTokens: 500,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+    },
+    {
+      inputTokens: 5000,
+      outputTokens: 800,
+      cacheReadTokens: 3000,
+      cacheWriteTokens: 0,
+      reasoningTokens: 300,
+    },
+    {
+      inputTokens: 2000,
+      outputTokens: 100,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 1500,
+      reasoningTokens: 60,
+    },
+    {
+      inputTokens: 250_000,
+      outputTokens: 10,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+    },
+  ];
+  const times = ['2026-03-01T02:00:00.000Z', '2026-09-01T20:00:00.000Z'];
+
+  it.each([
+    ['openai', 'gpt-4o-mini'], // flat
+    ['anthropic', 'claude-sonnet-4-5'], // flat, cache writes
+    ['google', 'gemini-2.5-pro'], // tiered above 200k input tokens
+    ['perplexity', 'sonar'], // a fee per request
+    ['anthropic', 'claude-sonnet-4-6'], // a dated price change
+    ['deepseek', 'deepseek-chat'], // peak and off-peak hours
+  ])('gives what genai-prices gives for %s/%s, as of the call’s time', (providerId, model) => {
+    for (const u of usages) {
+      for (const at of times) {
+        const expected = calcPrice(priceUsage(u), model, {
+          providerId,
+          timestamp: new Date(at),
+        })?.total_price;
+        expect(expected, `${model} ${at}`).toBeTypeOf('number');
+        expect(refCost({ providerId, model }, u, at)).toBeCloseTo(expected ?? NaN, 12);
+      }
+    }
+  });
+
+  it('prices a call at its own time, not the reader’s: two reads agree', () => {
+    const u = usages[0]!;
+    const call = {
+      provider: 'openai-compatible',
+      upstream: 'deepseek',
+      model: 'deepseek-chat',
+      usage: u,
+      providerCostUsd: null,
+    };
+    const peak = callCost({ ...call, recordedAt: '2026-03-01T02:00:00.000Z' });
+    const offPeak = callCost({ ...call, recordedAt: '2026-03-01T20:00:00.000Z' });
+    expect(peak.costUsd).not.toBe(offPeak.costUsd);
+    expect(callCost({ ...call, recordedAt: '2026-03-01T02:00:00.000Z' })).toEqual(peak);
   });
 });

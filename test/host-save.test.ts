@@ -64,14 +64,14 @@ describe('readFile', () => {
 describe('saveFile', () => {
   it('writes a valid edit and answers the new hash and the call row', async () => {
     const before = await fx.host.readFile(callFile);
-    const call = JSON.parse(before.text) as { model: string; costUsd: number };
-    call.costUsd = 0.5;
+    const call = JSON.parse(before.text) as { timing: { totalMs: number } };
+    call.timing.totalMs = 4321;
     const text = JSON.stringify(call, null, 2) + '\n';
     const result = await fx.host.saveFile(callFile, text, before.hash);
     expect(result).toMatchObject({
       ok: true,
       hash: sha(text),
-      call: { file: callFile, costUsd: 0.5 },
+      call: { file: callFile, totalMs: 4321 },
     });
     expect(await readFile(path.join(fx.snap, callFile), 'utf8')).toBe(text);
     expect((await fx.host.readFile(callFile)).hash).toBe(sha(text));

@@ -269,9 +269,17 @@ describe('OpenAI chat completions', () => {
       ],
     };
     const a = analyzeExchange(ex('openai', '/v1/chat/completions', req, { stream }));
+    // ChatML: 3 per message + role + content, 3 to prime the reply; the deltas form one text.
     expect(a.usage).toEqual({
-      inputTokens: countTokens('Answer briefly.\nWhat is the capital of France?'),
-      outputTokens: countTokens('The capital\n of France is Paris.'),
+      inputTokens:
+        3 +
+        countTokens('system') +
+        countTokens('Answer briefly.') +
+        3 +
+        countTokens('user') +
+        countTokens('What is the capital of France?') +
+        3,
+      outputTokens: countTokens('The capital of France is Paris.'),
       cacheReadTokens: 0,
       cacheWriteTokens: 0,
       reasoningTokens: 0,
@@ -281,7 +289,7 @@ describe('OpenAI chat completions', () => {
     expect(a.costSource).toBe('price-table');
   });
 
-  it('counts tool-call arguments when estimating, and ignores inline images', () => {
+  it('counts tool-call arguments when estimating, and an image by the image rule, not its base64', () => {
     const body = {
       model: 'gpt-4o',
       choices: [
@@ -315,7 +323,8 @@ describe('OpenAI chat completions', () => {
     };
     const a = analyzeExchange(ex('openai', '/v1/chat/completions', req, { body }));
     expect(a.usage?.source).toBe('estimated');
-    expect(a.usage?.inputTokens).toBe(countTokens('Weather?'));
+    // An image whose size cannot be read counts as 1024×1024 at high detail: 765 on gpt-4o.
+    expect(a.usage?.inputTokens).toBe(3 + countTokens('user') + countTokens('Weather?') + 765 + 3);
     expect(a.usage?.outputTokens).toBe(countTokens('get_weather\n{"city":"Paris"}'));
   });
 
@@ -441,8 +450,8 @@ describe('OpenAI Responses', () => {
     );
     expect(a.usage).toMatchObject({
       source: 'estimated',
-      inputTokens: countTokens('About a fox\nTell a story.'),
-      outputTokens: countTokens('Once upon\n a time'),
+      inputTokens: 3 + 1 + countTokens('Tell a story.') + 3 + 1 + countTokens('About a fox') + 3,
+      outputTokens: countTokens('Once upon a time'),
     });
     expect(a.model).toBe('gpt-4.1');
   });
@@ -627,7 +636,8 @@ describe('Anthropic messages', () => {
     expect(a.model).toBe('claude-sonnet-4-5');
     expect(a.usage).toMatchObject({
       source: 'estimated',
-      inputTokens: countTokens('Find tapes\nBe useful.'),
+      // The request's framing (7, fitted) around the system prompt and the message.
+      inputTokens: 7 + countTokens('Be useful.') + countTokens('Find tapes'),
       outputTokens: countTokens('lookup\n{}\n{"q":"tapes"}'),
     });
   });
@@ -720,7 +730,7 @@ describe('Gemini', () => {
     expect(a.model).toBe('gemini-2.0-flash');
     expect(a.usage).toMatchObject({
       source: 'estimated',
-      inputTokens: countTokens('Hello\nSpeak French.'),
+      inputTokens: countTokens('Speak French.') + countTokens('Hello'),
       outputTokens: countTokens('Bonjour\nf\n{"a":1}'),
     });
   });
@@ -759,7 +769,7 @@ describe('embeddings, plain HTTP and errors', () => {
     });
   });
 
-  it('gives plain HTTP no usage and no cost', () => {
+  it('gives plain HTTP no usage, so it costs nothing', () => {
     const a = analyzeExchange(
       ex(
         'anthropic',
@@ -773,12 +783,12 @@ describe('embeddings, plain HTTP and errors', () => {
       api: 'messages.count_tokens',
       model: 'claude-haiku-4-5',
       usage: null,
-      costUsd: null,
+      costUsd: 0,
       costSource: 'none',
     });
   });
 
-  it('gives error replies no usage, even when the body looks like a reply', () => {
+  it('gives error replies no usage and no cost (not "no price"), even when the body looks like a reply', () => {
     const a = analyzeExchange(
       ex(
         'openai',
@@ -793,7 +803,7 @@ describe('embeddings, plain HTTP and errors', () => {
         },
       ),
     );
-    expect(a).toMatchObject({ model: 'gpt-4o', usage: null, costUsd: null, costSource: 'none' });
+    expect(a).toMatchObject({ model: 'gpt-4o', usage: null, costUsd: 0, costSource: 'none' });
   });
 });
 

@@ -49,12 +49,14 @@ describe('opening a large folder on worker threads', () => {
     try {
       await generateSnapshot(snap, 3, { validate: false });
       files.push(...(await readdir(path.join(snap, 'calls'))).map((n) => `calls/${n}`));
+      // Rows are priced in the worker, so the manifest's overrides must reach it.
+      const prices = { '*': { inputMtok: 1, outputMtok: 2 } };
       const viaWorker = await new Promise<SliceResult>((resolve, reject) => {
-        const w = new Worker(bundled, { workerData: { dir: snap, files } });
+        const w = new Worker(bundled, { workerData: { dir: snap, files, prices } });
         w.once('message', resolve);
         w.once('error', reject);
       });
-      expect(viaWorker).toEqual(summarizeSlice(snap, files));
+      expect(viaWorker).toEqual(summarizeSlice(snap, files, prices));
       expect(viaWorker.rows).toHaveLength(3);
       expect(viaWorker.errors).toEqual([
         expect.objectContaining({ file: 'calls/000001-broken.json' }),

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { FileContent, SaveResult } from '../../shared/desktop-api.js';
-import { Call, Manifest, Scenario } from '../../shared/schema.js';
+import { Call, Manifest, Scenario, type Manifest as ManifestT } from '../../shared/schema.js';
 import { summarizeCall } from '../../shared/totals.js';
 import { readSnapshotFile } from '../store/read-file.js';
 import { parseJsonFile } from '../store/parse-file.js';
@@ -39,6 +39,19 @@ async function readIfPresent(abs: string): Promise<Buffer | null> {
   if (read.ok) return read.bytes;
   if (read.missing) return null;
   throw new HostError('bad_request', `that path ${read.reason}`);
+}
+
+/** tapedeck.json as it is on disk now; null when it is missing, unreadable, outside or invalid. */
+export async function currentManifest(root: string): Promise<ManifestT | null> {
+  try {
+    const target = await resolveInside(root, MANIFEST_FILE);
+    const read = await readSnapshotFile(target.abs);
+    if (!read.ok) return null;
+    const parsed = parseJsonFile(read.bytes.toString('utf8'), MANIFEST_FILE, Manifest);
+    return parsed.ok ? parsed.value : null;
+  } catch {
+    return null;
+  }
 }
 
 // Saves (and reads) of one path queue behind each other, so the hash check and the write act as
@@ -106,7 +119,10 @@ export async function saveFileIn(
       const placed = await replaceIfUnchanged(target.abs, text, current === null ? null : baseHash);
       if (placed.ok) {
         const result: SaveResult = { ok: true, hash: sha256(text) };
-        if (kind === 'call') result.call = summarizeCall(parsed.value as Call, target.rel);
+        if (kind === 'call') {
+          const prices = (await currentManifest(root))?.prices;
+          result.call = summarizeCall(parsed.value as Call, target.rel, prices);
+        }
         return result;
       }
       if (placed.current !== null) return conflictOf(target.rel, placed.current);

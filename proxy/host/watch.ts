@@ -4,14 +4,14 @@
  * after the file settles; temp files of atomic writes never match the watched names.
  */
 import type { ChangeEvent } from '../../shared/desktop-api.js';
-import { Call, Manifest, Scenario, type Manifest as ManifestT } from '../../shared/schema.js';
+import { Call, Manifest, Scenario } from '../../shared/schema.js';
 import { summarizeCall } from '../../shared/totals.js';
 import { parseJsonFile } from '../store/parse-file.js';
 import { readSnapshotFile } from '../store/read-file.js';
 import { CALLS_DIR, MANIFEST_FILE, SCENARIOS_DIR } from '../store/snapshot-store.js';
 import { watchFiles } from '../store/watch-folder.js';
 import { resolveInside } from './confine.js';
-import { kindOf, sha256 } from './files.js';
+import { currentManifest, kindOf, sha256 } from './files.js';
 import { HostError } from './host-error.js';
 import { OUTSIDE_REASON } from './load-folder.js';
 
@@ -50,13 +50,6 @@ async function readConfined(root: string, rel: string): Promise<Read> {
   }
 }
 
-async function currentManifest(root: string): Promise<ManifestT | null> {
-  const read = await readConfined(root, MANIFEST_FILE);
-  if (!('bytes' in read)) return null;
-  const parsed = parseJsonFile(read.bytes.toString('utf8'), MANIFEST_FILE, Manifest);
-  return parsed.ok ? parsed.value : null;
-}
-
 /** What `rel` is on disk now: the event that describes it, and a fingerprint of its state. */
 export async function describe(
   root: string,
@@ -84,7 +77,8 @@ async function eventOf(root: string, rel: string, read: Read): Promise<ChangeEve
     return {
       kind: 'call',
       path: rel,
-      call: summarizeCall(parsed.value, rel),
+      // Priced with the manifest as it is now, as opening the folder would.
+      call: summarizeCall(parsed.value, rel, (await currentManifest(root))?.prices),
       hash: sha256(read.bytes),
     };
   }

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { Prices } from '../../shared/providers/cost.js';
 import type { LoadError } from '../../shared/schema.js';
 import { summarizeCall, type CallSummary } from '../../shared/totals.js';
 import {
@@ -20,6 +21,8 @@ import {
 export interface SliceRequest {
   dir: string;
   files: string[];
+  /** The manifest's price overrides: rows are priced as they are read. */
+  prices: Prices | undefined;
 }
 
 export interface SliceResult {
@@ -27,13 +30,17 @@ export interface SliceResult {
   errors: LoadError[];
 }
 
-export function summarizeSlice(dir: string, files: readonly string[]): SliceResult {
+export function summarizeSlice(
+  dir: string,
+  files: readonly string[],
+  prices: Prices | undefined,
+): SliceResult {
   const rows: CallSummary[] = [];
   const errors: LoadError[] = [];
   for (const rel of files) {
     const r = loadCallFileSync(dir, rel);
     if (r.error) errors.push(r.error);
-    if (r.call) rows.push(summarizeCall(r.call.call, r.call.file));
+    if (r.call) rows.push(summarizeCall(r.call.call, r.call.file, prices));
   }
   return { rows, errors };
 }
@@ -65,6 +72,7 @@ export async function loadSummaries(dir: string): Promise<SnapshotSummary> {
   await assertSnapshotDir(dir);
   const side = await loadSideFiles(dir);
   const files = await callFiles(dir);
+  const prices = side.manifest?.prices;
   // Workers run the compiled .js beside this module (dist/, or the Electron bundle); from the
   // TypeScript sources (tests), or if it is missing, the work stays in-process.
   const canFork = import.meta.url.endsWith('.js') && existsSync(workerUrl);
@@ -72,12 +80,12 @@ export async function loadSummaries(dir: string): Promise<SnapshotSummary> {
     ? Math.min(availableParallelism(), Math.floor(files.length / MIN_FILES_PER_WORKER))
     : 0;
   let slices: SliceResult[];
-  if (n < 2) slices = [summarizeSlice(dir, files)];
+  if (n < 2) slices = [summarizeSlice(dir, files, prices)];
   else {
     const size = Math.ceil(files.length / n);
     slices = await Promise.all(
       Array.from({ length: n }, (_, i) =>
-        inWorker({ dir, files: files.slice(i * size, (i + 1) * size) }),
+        inWorker({ dir, files: files.slice(i * size, (i + 1) * size), prices }),
       ),
     );
   }

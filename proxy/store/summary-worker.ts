@@ -3,4 +3,4 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { summarizeSlice, type SliceRequest } from './summaries.js';
 
 const req = workerData as SliceRequest;
-parentPort?.postMessage(summarizeSlice(req.dir, req.files));
+parentPort?.postMessage(summarizeSlice(req.dir, req.files, req.prices));

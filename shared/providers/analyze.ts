@@ -2,9 +2,9 @@
  * The provider-adapter step of recording: from one captured exchange to the provider, api, model,
  * usage and cost written into the call file.
  */
-import type { PriceOverride, RecordedRequest, RecordedResponse, Usage } from '../schema.js';
+import type { RecordedRequest, RecordedResponse, Usage } from '../schema.js';
 import { readAnthropic } from './anthropic.js';
-import { tableCost } from './cost.js';
+import { callCost, type Prices } from './cost.js';
 import { detectApi, modelFromPath, providerOf, type ApiFamily } from './detect.js';
 import { estimateCounts } from './estimate.js';
 import { readGemini } from './gemini.js';
@@ -18,6 +18,8 @@ export interface Exchange {
   path: string;
   request: RecordedRequest;
   response: RecordedResponse;
+  /** When the call was made (ISO 8601); dated table prices apply as of then. Default: now. */
+  at?: string;
 }
 
 export interface Analysis {
@@ -50,46 +52,36 @@ function plainReply(response: RecordedResponse): string {
     : '';
 }
 
-function noUsage(provider: string, api: string, model: string | null): Analysis {
-  return { provider, api, model, usage: null, costUsd: null, costSource: 'none' };
-}
-
-export function analyzeExchange(ex: Exchange, prices?: Record<string, PriceOverride>): Analysis {
+export function analyzeExchange(ex: Exchange, prices?: Prices): Analysis {
   const { family, api } = detectApi(ex.path);
   const provider = providerOf(ex.upstream, family);
   const body = requestBody(ex.request);
-  const requestModel = stringAt(body, 'model') ?? modelFromPath(ex.path);
+  let model = stringAt(body, 'model') ?? modelFromPath(ex.path);
   const status = ex.response.status;
-  if (family === 'http' || status >= 400) return noUsage(provider, api, requestModel);
-
-  const reading = READERS[family](ex.response);
-  const replyText = (): string => reading.replyText() || plainReply(ex.response);
-  const model = reading.model ?? requestModel;
   let usage: Usage | null = null;
-  if (reading.usage) {
-    usage = { ...reading.usage, source: 'provider' };
-  } else if (status >= 200 && status < 300) {
-    usage = { ...estimateCounts(body, replyText()), source: 'estimated' };
+  let providerCostUsd: number | null = null;
+  if (family !== 'http' && status < 400) {
+    const reading = READERS[family](ex.response);
+    model = reading.model ?? model;
+    if (reading.usage) {
+      usage = { ...reading.usage, source: 'provider' };
+      providerCostUsd = reading.providerCostUsd;
+    } else if (status >= 200 && status < 300) {
+      const replyText = reading.replyText() || plainReply(ex.response);
+      usage = { ...estimateCounts(family, body, replyText, model), source: 'estimated' };
+    }
   }
-  if (!usage) return noUsage(provider, api, model);
-
-  if (usage.source === 'provider' && reading.providerCostUsd !== null) {
-    return {
+  // The cost written now is a cache: readers derive it again with the prices current then.
+  const { costUsd, costSource } = callCost(
+    {
       provider,
-      api,
+      upstream: ex.upstream,
       model,
       usage,
-      costUsd: reading.providerCostUsd,
-      costSource: 'provider',
-    };
-  }
-  const costUsd = tableCost(provider, model, usage, prices, ex.upstream);
-  return {
-    provider,
-    api,
-    model,
-    usage,
-    costUsd,
-    costSource: costUsd === null ? 'none' : 'price-table',
-  };
+      providerCostUsd,
+      recordedAt: ex.at ?? new Date().toISOString(),
+    },
+    prices,
+  );
+  return { provider, api, model, usage, costUsd, costSource };
 }

@@ -119,17 +119,19 @@ export function readAnthropic(response: RecordedResponse): Reading {
     providerCostUsd: null,
     replyText() {
       const out: string[] = [];
+      // A stream's deltas are fragments of one text: joined as they are, not line by line.
+      const streamed: string[] = [];
       for (const { json } of chunks) {
         for (const block of arrayAt(json, 'content')) blockText(block, out);
         blockText(objectAt(json, 'content_block'), out);
         const delta = objectAt(json, 'delta');
-        out.push(
+        streamed.push(
           stringAt(delta, 'text') ?? '',
           stringAt(delta, 'partial_json') ?? '',
           stringAt(delta, 'thinking') ?? '',
         );
       }
-      return joinText(out);
+      return joinText([...out, streamed.join('')]);
     },
   };
 }

@@ -9,7 +9,7 @@ import {
   stringAt,
   type JsonObject,
 } from './json.js';
-import { joinText, replyChunks, type Reading, type TokenCounts } from './reading.js';
+import { joinText, replyBody, replyChunks, type Reading, type TokenCounts } from './reading.js';
 
 const COUNT_FIELDS = [
   'promptTokenCount',
@@ -59,14 +59,18 @@ export function readGemini(response: RecordedResponse): Reading {
     usage: meta ? geminiCounts(meta) : null,
     providerCostUsd: null,
     replyText() {
-      const out: string[] = [];
+      // Each chunk of a stream carries the next fragment of the same parts: joined as they are.
+      const perChunk: string[] = [];
       for (const chunk of chunks) {
+        const out: string[] = [];
         for (const candidate of arrayAt(chunk, 'candidates')) {
           const content = objectAt(candidate, 'content');
           for (const part of arrayAt(content, 'parts')) if (isObject(part)) partText(part, out);
         }
+        perChunk.push(joinText(out));
       }
-      return joinText(out);
+      const streamed = response.stream !== undefined || Array.isArray(replyBody(response));
+      return streamed ? perChunk.join('') : joinText(perChunk);
     },
   };
 }

@@ -89,13 +89,17 @@ export function readOpenAIChat(response: RecordedResponse): Reading {
     providerCostUsd: usage ? reportedCostUsd(usage) : null,
     replyText() {
       const out: string[] = [];
+      // A stream's deltas are fragments of one text: joined as they are, not line by line.
+      const streamed: string[] = [];
       for (const chunk of chunks) {
         for (const choice of arrayAt(chunk, 'choices')) {
-          chatMessageText(objectAt(choice, 'message') ?? objectAt(choice, 'delta'), out);
-          out.push(stringAt(choice, 'text') ?? '');
+          const delta = objectAt(choice, 'delta');
+          if (delta) chatMessageText(delta, streamed);
+          else chatMessageText(objectAt(choice, 'message'), out);
+          (delta ? streamed : out).push(stringAt(choice, 'text') ?? '');
         }
       }
-      return joinText(out);
+      return joinText([...out, streamed.join('')]);
     },
   };
 }
@@ -158,10 +162,12 @@ export function readOpenAIResponses(response: RecordedResponse): Reading {
       if (last && arrayAt(last, 'output').length > 0) {
         responsesOutputText(last, out);
       } else {
+        const streamed: string[] = [];
         for (const chunk of chunks) {
           if (RESPONSES_DELTAS.has(stringAt(chunk, 'type') ?? ''))
-            out.push(stringAt(chunk, 'delta') ?? '');
+            streamed.push(stringAt(chunk, 'delta') ?? '');
         }
+        out.push(streamed.join(''));
       }
       return joinText(out);
     },

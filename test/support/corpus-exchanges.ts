@@ -10,7 +10,11 @@ import YAML from 'yaml';
 import type { RecordedRequest, RecordedResponse, StreamEvent } from '../../shared/schema.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const corpusDir = path.resolve(repoRoot, '../shared/corpus');
+// TAPEDECK_CORPUS points elsewhere (a git worktree does not sit beside ../shared).
+export const corpusDir = path.resolve(
+  repoRoot,
+  process.env['TAPEDECK_CORPUS'] ?? '../shared/corpus',
+);
 export const corpusPresent = fs.existsSync(corpusDir);
 
 export interface CorpusExchange {

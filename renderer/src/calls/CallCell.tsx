@@ -1,15 +1,35 @@
 /** One cell of a call row: how each column's value reads, with errors, faults and estimates marked. */
 import type { CallSummary } from '../../../shared/totals.js';
-import { formatClock, formatCost, formatCount, formatMs, formatTimestamp } from '../lib/format.js';
+import {
+  ESTIMATE_MARK,
+  formatClock,
+  formatCost,
+  formatCostBasis,
+  formatCount,
+  formatMs,
+  formatTimestamp,
+  formatTokens,
+} from '../lib/format.js';
 import { isErrorRow } from './table-model.js';
 
-function Tokens({ n, estimated }: { n: number; estimated: boolean }) {
+/** The notation is `formatTokens`' (the CLI's too); only the mark gets its own colour here. */
+function Tokens({ n, source }: { n: number; source: CallSummary['usageSource'] }) {
+  const text = formatTokens(n, source, formatCount);
+  if (source !== 'estimated') return <>{text}</>;
   return (
-    <span title={estimated ? 'estimated with a tokenizer (the provider reported none)' : undefined}>
-      {estimated && <span className="estimate">~</span>}
-      {formatCount(n)}
+    <span title="estimated with a tokenizer (the provider reported none)">
+      <span className="estimate">{ESTIMATE_MARK}</span>
+      {text.slice(ESTIMATE_MARK.length)}
     </span>
   );
+}
+
+/** The words of the detail pane (`formatCostBasis`); a row cannot tell override from table. */
+function costTitle(c: CallSummary): string {
+  if (c.costSource === 'provider') return formatCostBasis('provider');
+  if (c.usageSource === null) return formatCostBasis('no-usage');
+  if (c.costUsd === null) return formatCostBasis(c.model === null ? 'no-model' : 'no-price');
+  return 'priced with your prices in tapedeck.json, else the genai-prices table';
 }
 
 function Status({ c }: { c: CallSummary }) {
@@ -52,23 +72,11 @@ export function CallCell({ column, c }: { column: string; c: CallSummary }) {
     case 'total':
       return <>{formatMs(c.totalMs)}</>;
     case 'input':
-      return c.usageSource ? (
-        <Tokens n={c.inputTokens} estimated={c.usageSource === 'estimated'} />
-      ) : (
-        <>—</>
-      );
+      return <Tokens n={c.inputTokens} source={c.usageSource} />;
     case 'output':
-      return c.usageSource ? (
-        <Tokens n={c.outputTokens} estimated={c.usageSource === 'estimated'} />
-      ) : (
-        <>—</>
-      );
+      return <Tokens n={c.outputTokens} source={c.usageSource} />;
     case 'cost':
-      return (
-        <span title={c.costSource === 'provider' ? 'reported by the provider' : undefined}>
-          {formatCost(c.costUsd)}
-        </span>
-      );
+      return <span title={costTitle(c)}>{formatCost(c.costUsd)}</span>;
     default:
       return null;
   }

@@ -1,13 +1,32 @@
 /** A call as a person reads it: request, prompt, response or stream, usage, cost, faults. */
+import { callCost, storedProviderCost } from '../../../shared/providers/cost.js';
 import type { Call } from '../../../shared/schema.js';
 import type { ToolCallView } from '../../../shared/tool-calls/index.js';
-import { formatCost, formatCount, formatMs, formatTimestamp } from '../lib/format.js';
+import {
+  formatCost,
+  formatCostBasis,
+  formatCount,
+  formatMs,
+  formatTimestamp,
+} from '../lib/format.js';
+import { useSnapshot } from '../state/snapshot-store.js';
 import { replyText } from '../lib/messages.js';
 import { recordedToolCalls } from '../state/tool-calls-part.js';
 import { setTab } from '../state/ui-store.js';
 import { BodyView, HeadersTable, JsonBlock, Section } from './blocks.js';
 import { PromptView } from './PromptView.js';
 import { StreamTimeline } from './StreamTimeline.js';
+
+/** Derived with the manifest's current prices, like the table row; the file's costUsd is a cache. */
+function Cost({ call }: { call: Call }) {
+  const prices = useSnapshot((s) => s.manifest?.prices);
+  const cost = callCost({ ...call, providerCostUsd: storedProviderCost(call) }, prices);
+  return (
+    <>
+      {formatCost(cost.costUsd)} <span className="muted">({formatCostBasis(cost.basis)})</span>
+    </>
+  );
+}
 
 function Usage({ call }: { call: Call }) {
   const u = call.usage;
@@ -51,14 +70,7 @@ function Usage({ call }: { call: Call }) {
         <tr>
           <th scope="row">cost</th>
           <td>
-            {formatCost(call.costUsd)}{' '}
-            <span className="muted">
-              {call.costSource === 'provider'
-                ? '(reported by the provider)'
-                : call.costSource === 'price-table'
-                  ? '(genai-prices table)'
-                  : '(no price known for this model)'}
-            </span>
+            <Cost call={call} />
           </td>
         </tr>
         <tr>

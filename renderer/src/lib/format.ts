@@ -1,5 +1,12 @@
 /** How numbers read in the UI; the same rules as `tapedeck inspect` so both show the same figures. */
-export { formatCost, formatMs } from '../../../shared/format.js';
+export {
+  ESTIMATE_MARK,
+  formatCost,
+  formatCostBasis,
+  formatMs,
+  formatTokens,
+  formatTotalCost,
+} from '../../../shared/format.js';
 
 /** Coarser money for projections, where four decimals are noise. */
 export function formatMoney(usd: number): string {

@@ -1,10 +1,20 @@
 /**
- * "What if this run used model X": every call's recorded usage priced on another model from the
- * bundled genai-prices table (pure data, runs in the browser as it runs in the proxy).
+ * "What if this run used model X": every call's recorded usage priced on another model with the
+ * same pricing code `inspect` uses (the bundled genai-prices table is pure data and runs in the
+ * browser as it runs in the proxy).
  */
-import { calcPrice, findProvider, type Usage as PriceUsage } from '@pydantic/genai-prices';
-import { priceUsage } from '../../../shared/providers/cost.js';
+import { findProvider } from '@pydantic/genai-prices';
+import {
+  findOverride,
+  overrideCost,
+  refCost,
+  roundUsd,
+  type Prices,
+} from '../../../shared/providers/cost.js';
+import { zeroCounts } from '../../../shared/providers/reading.js';
 import type { CallSummary } from '../../../shared/totals.js';
+
+const ZERO = zeroCounts();
 
 export interface ModelChoice {
   /** `providerId/modelId`, unique across the catalog. */
@@ -64,64 +74,6 @@ export function modelCatalog(): ModelChoice[] {
   return out;
 }
 
-function priceOf(usage: PriceUsage, choice: ModelChoice): number | null {
-  try {
-    const r = calcPrice(usage, choice.modelId, { providerId: choice.providerId });
-    return r && Number.isFinite(r.total_price) ? r.total_price : null;
-  } catch {
-    return null;
-  }
-}
-
-/** USD per token for each kind of token, when the model's price is linear in the usage. */
-interface Rates {
-  input: number;
-  cacheRead: number;
-  cacheWrite: number;
-  output: number;
-  reasoning: number;
-}
-
-const M = 1_000_000;
-
-function isLinear(modelPrice: Record<string, unknown>): boolean {
-  return Object.values(modelPrice).every((v) => v === undefined || typeof v === 'number');
-}
-
-/**
- * A model without tiers prices usage linearly, so five probes give its per-token rates and 100,000
- * calls are priced in a few milliseconds; a tiered model (price by prompt size) is priced call by
- * call.
- */
-function ratesOf(choice: ModelChoice): Rates | 'tiered' | null {
-  let probe;
-  try {
-    probe = calcPrice({ input_tokens: M, output_tokens: M }, choice.modelId, {
-      providerId: choice.providerId,
-    });
-  } catch {
-    return null;
-  }
-  if (!probe) return null;
-  if (!isLinear(probe.model_price as Record<string, unknown>)) return 'tiered';
-  const input = priceOf({ input_tokens: M, output_tokens: 0 }, choice);
-  const output = priceOf({ input_tokens: 0, output_tokens: M }, choice);
-  const cacheRead = priceOf({ input_tokens: M, output_tokens: 0, cache_read_tokens: M }, choice);
-  const cacheWrite = priceOf({ input_tokens: M, output_tokens: 0, cache_write_tokens: M }, choice);
-  const reasoning = priceOf(
-    { input_tokens: 0, output_tokens: M, output_reasoning_tokens: M },
-    choice,
-  );
-  if (input === null || output === null) return null;
-  return {
-    input: input / M,
-    output: output / M,
-    cacheRead: (cacheRead ?? input) / M,
-    cacheWrite: (cacheWrite ?? input) / M,
-    reasoning: (reasoning ?? output) / M,
-  };
-}
-
 export interface Repriced {
   /** Total USD of the rows on the chosen model. */
   costUsd: number;
@@ -131,9 +83,18 @@ export interface Repriced {
   withoutUsage: number;
 }
 
-export function repriceRows(rows: readonly CallSummary[], choice: ModelChoice): Repriced | null {
-  const rates = ratesOf(choice);
-  if (rates === null) return null;
+/**
+ * Every row's usage priced on `choice`, the way a call of that model would be priced
+ * (`callCost`): a price override in the manifest for the model wins over the table.
+ */
+export function repriceRows(
+  rows: readonly CallSummary[],
+  choice: ModelChoice,
+  prices?: Prices,
+): Repriced | null {
+  const ref = { providerId: choice.providerId, model: choice.modelId };
+  const override = findOverride(prices, choice.modelId);
+  if (!override && refCost(ref, ZERO) === null) return null;
   let costUsd = 0;
   let priced = 0;
   let withoutUsage = 0;
@@ -143,20 +104,9 @@ export function repriceRows(rows: readonly CallSummary[], choice: ModelChoice): 
       continue;
     }
     priced++;
-    if (rates === 'tiered') {
-      costUsd += priceOf(priceUsage(row), choice) ?? 0;
-      continue;
-    }
-    const uncached = Math.max(0, row.inputTokens - row.cacheReadTokens - row.cacheWriteTokens);
-    const reasoning = row.reasoningTokens <= row.outputTokens ? row.reasoningTokens : 0;
-    costUsd +=
-      uncached * rates.input +
-      row.cacheReadTokens * rates.cacheRead +
-      row.cacheWriteTokens * rates.cacheWrite +
-      (row.outputTokens - reasoning) * rates.output +
-      reasoning * rates.reasoning;
+    costUsd += override ? overrideCost(override, row) : (refCost(ref, row, row.recordedAt) ?? 0);
   }
-  return { costUsd, priced, withoutUsage };
+  return { costUsd: roundUsd(costUsd), priced, withoutUsage };
 }
 
 export interface Projection {

@@ -1,15 +1,22 @@
 /**
  * Folding host change events into the rows the table shows. Pure: the store calls it once per
  * batch of events, so a writer adding thousands of files costs one new array, not thousands.
+ * Costs follow the manifest: an edit of its `prices` re-prices every row, and new rows are priced
+ * with the manifest the UI holds (the host may have read an older one).
  */
 import type { ChangeEvent } from '../../../shared/desktop-api.js';
 import type { LoadError, Manifest } from '../../../shared/schema.js';
-import type { CallSummary } from '../../../shared/totals.js';
+import { priceRow, priceRows, type CallSummary } from '../../../shared/totals.js';
 
 export interface Rows {
   calls: readonly CallSummary[];
   errors: readonly LoadError[];
   manifest: Manifest | null;
+}
+
+/** Whether two manifests price alike; edits of notes or faults leave the rows alone. */
+function samePrices(a: Manifest | null, b: Manifest | null): boolean {
+  return a === b || JSON.stringify(a?.prices ?? {}) === JSON.stringify(b?.prices ?? {});
 }
 
 function bySeq(a: CallSummary, b: CallSummary): number {
@@ -28,12 +35,17 @@ export function mergeChanges(rows: Rows, events: readonly ChangeEvent[]): Rows {
     }
     latest.set(ev.path, ev);
   }
-  if (latest.size === 0) return manifest === rows.manifest ? rows : { ...rows, manifest };
+  const repriceAll = !samePrices(rows.manifest, manifest);
+  const prices = manifest?.prices;
+  if (latest.size === 0) {
+    if (manifest === rows.manifest) return rows;
+    return { ...rows, manifest, calls: repriceAll ? priceRows(rows.calls, prices) : rows.calls };
+  }
 
   let calls = rows.calls;
   const touchesCalls = rows.calls.some((c) => latest.has(c.file));
   const added: CallSummary[] = [];
-  for (const ev of latest.values()) if (ev.kind === 'call') added.push(ev.call);
+  for (const ev of latest.values()) if (ev.kind === 'call') added.push(priceRow(ev.call, prices));
   if (touchesCalls || added.length > 0) {
     const replaced = new Set<string>();
     const next: CallSummary[] = [];
@@ -45,7 +57,7 @@ export function mergeChanges(rows: Rows, events: readonly ChangeEvent[]): Rows {
         continue;
       }
       if (ev.kind === 'call') {
-        next.push(ev.call);
+        next.push(priceRow(ev.call, prices));
         replaced.add(c.file);
         if (ev.call.seq !== c.seq) inOrder = false;
       }
@@ -59,6 +71,7 @@ export function mergeChanges(rows: Rows, events: readonly ChangeEvent[]): Rows {
     if (!inOrder) next.sort(bySeq);
     calls = next;
   }
+  if (repriceAll) calls = priceRows(calls, prices);
 
   let errors = rows.errors;
   const touchesErrors = rows.errors.some((e) => latest.has(e.file));

@@ -1,11 +1,13 @@
 /**
  * What the recorded run costs when it runs N times a day, and what it would cost on another
- * model: every call's usage re-priced with the genai-prices table.
+ * model: every call's usage re-priced like a call of that model (the manifest's prices first,
+ * then the genai-prices table).
  */
 import { useId, useMemo, useState } from 'react';
 import { totalsOf, type CallSummary } from '../../../shared/totals.js';
 import { formatCount, formatMoney } from '../lib/format.js';
 import { modelCatalog, project, repriceRows, type Projection } from '../lib/pricing.js';
+import { useSnapshot } from '../state/snapshot-store.js';
 
 const RUNS_KEY = 'tapedeck.runsPerDay';
 
@@ -14,7 +16,9 @@ function initialRuns(): number {
   return Number.isFinite(saved) && saved > 0 ? saved : 100;
 }
 
-function ProjectionRow(props: { label: string; p: Projection; id: string; ratio?: number }) {
+/** `p` null: nothing in the run has a known price, so there is nothing to project. */
+function ProjectionRow(props: { label: string; p: Projection | null; id: string; ratio?: number }) {
+  const money = (usd: number | undefined) => (usd === undefined ? '—' : formatMoney(usd));
   return (
     <tr data-projection={props.id}>
       <th scope="row">
@@ -24,16 +28,16 @@ function ProjectionRow(props: { label: string; p: Projection; id: string; ratio?
         )}
       </th>
       <td className="num" data-per="run">
-        {formatMoney(props.p.perRun)}
+        {money(props.p?.perRun)}
       </td>
       <td className="num" data-per="day">
-        {formatMoney(props.p.perDay)}
+        {money(props.p?.perDay)}
       </td>
       <td className="num" data-per="month">
-        {formatMoney(props.p.perMonth)}
+        {money(props.p?.perMonth)}
       </td>
       <td className="num" data-per="year">
-        {formatMoney(props.p.perYear)}
+        {money(props.p?.perYear)}
       </td>
     </tr>
   );
@@ -48,8 +52,10 @@ export default function ProjectionPanel(props: {
   const [basis, setBasis] = useState<'filtered' | 'all'>('filtered');
   const [modelKey, setModelKey] = useState('');
   const catalog = useMemo(() => modelCatalog(), []);
+  const prices = useSnapshot((s) => s.manifest?.prices);
   const rows = basis === 'all' ? props.all : props.filtered;
-  const recorded = useMemo(() => totalsOf(rows).costUsd, [rows]);
+  const totals = useMemo(() => totalsOf(rows), [rows]);
+  const recorded = totals.costUsd;
   // An exact provider/model key, else a bare model id (the first provider in the catalog's order).
   const choice = useMemo(() => {
     const wanted = modelKey.trim();
@@ -57,7 +63,10 @@ export default function ProjectionPanel(props: {
       catalog.find((m) => m.key === wanted) ?? catalog.find((m) => m.modelId === wanted) ?? null
     );
   }, [catalog, modelKey]);
-  const whatIf = useMemo(() => (choice ? repriceRows(rows, choice) : null), [rows, choice]);
+  const whatIf = useMemo(
+    () => (choice ? repriceRows(rows, choice, prices) : null),
+    [rows, choice, prices],
+  );
 
   const onRuns = (value: string) => {
     const n = Number(value);
@@ -129,19 +138,31 @@ export default function ProjectionPanel(props: {
           </tr>
         </thead>
         <tbody>
-          <ProjectionRow label="As recorded" p={project(recorded, runs)} id="recorded" />
+          <ProjectionRow
+            label="As recorded"
+            p={recorded === null ? null : project(recorded, runs)}
+            id="recorded"
+          />
           {whatIf && choice && (
             <ProjectionRow
               label={`On ${choice.label}`}
               p={project(whatIf.costUsd, runs)}
               id="what-if"
-              ratio={recorded > 0 ? whatIf.costUsd / recorded : undefined}
+              ratio={recorded !== null && recorded > 0 ? whatIf.costUsd / recorded : undefined}
             />
           )}
         </tbody>
       </table>
       {choice && !whatIf && (
         <p className="notice notice-warn">No usable price for {choice.key} in the price table.</p>
+      )}
+      {totals.unpricedCalls > 0 && (
+        <p className="muted" data-unpriced={totals.unpricedCalls}>
+          {formatCount(totals.unpricedCalls)}{' '}
+          {totals.unpricedCalls === 1 ? 'call has' : 'calls have'} no known price and{' '}
+          {totals.unpricedCalls === 1 ? 'is' : 'are'} left out of “as recorded”: add the model under
+          “prices” in tapedeck.json.
+        </p>
       )}
       {modelKey !== '' && !choice && (
         <p className="muted">Pick a model from the list (provider/model).</p>

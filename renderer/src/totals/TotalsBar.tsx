@@ -5,10 +5,10 @@
  */
 import { lazy, Suspense, useMemo } from 'react';
 import { totalsOf, type Bucket, type CallSummary, type Totals } from '../../../shared/totals.js';
-import { formatCost, formatCount } from '../lib/format.js';
+import { formatCount, formatTotalCost } from '../lib/format.js';
 import { togglePanel, useUi } from '../state/ui-store.js';
 
-// The price table is most of a megabyte: loaded when the panel is first opened.
+// Monaco-free and small, but only wanted by some: loaded when the panel is first opened.
 const ProjectionPanel = lazy(() => import('./ProjectionPanel.js'));
 
 function Figures({ label, t, id }: { label: string; t: Totals; id: string }) {
@@ -19,18 +19,24 @@ function Figures({ label, t, id }: { label: string; t: Totals; id: string }) {
       data-calls={t.calls}
       data-input={t.inputTokens}
       data-output={t.outputTokens}
-      data-cost={t.costUsd}
+      data-cost={t.costUsd ?? undefined}
+      data-unpriced={t.unpricedCalls}
     >
       <span className="totals-label">{label}</span> {formatCount(t.calls)} calls ·{' '}
       {formatCount(t.inputTokens)} in · {formatCount(t.outputTokens)} out ·{' '}
-      <strong>{formatCost(t.costUsd)}</strong>
+      <strong title={unpricedNote(t)}>{formatTotalCost(t)}</strong>
     </span>
   );
 }
 
+function unpricedNote(b: Bucket): string | undefined {
+  if (b.unpricedCalls === 0) return undefined;
+  return `${formatCount(b.unpricedCalls)} ${b.unpricedCalls === 1 ? 'call has' : 'calls have'} no known price and ${b.costUsd === null ? 'nothing is priced' : 'are left out of this sum'}: add the model under "prices" in tapedeck.json`;
+}
+
 function BucketTable({ title, buckets }: { title: string; buckets: Record<string, Bucket> }) {
   const rows = Object.entries(buckets).sort(
-    (a, b) => b[1].costUsd - a[1].costUsd || b[1].calls - a[1].calls,
+    (a, b) => (b[1].costUsd ?? -1) - (a[1].costUsd ?? -1) || b[1].calls - a[1].calls,
   );
   return (
     <table className="breakdown">
@@ -50,7 +56,9 @@ function BucketTable({ title, buckets }: { title: string; buckets: Record<string
             <td className="num">{formatCount(b.calls)}</td>
             <td className="num">{formatCount(b.inputTokens)}</td>
             <td className="num">{formatCount(b.outputTokens)}</td>
-            <td className="num">{formatCost(b.costUsd)}</td>
+            <td className="num" title={unpricedNote(b)}>
+              {formatTotalCost(b)}
+            </td>
           </tr>
         ))}
       </tbody>
