@@ -78,8 +78,12 @@ describe('SDK → record → snapshot → mock → SDK', () => {
       if (scenario.stream) {
         const stream = call.response.stream ?? [];
         expect(stream.length).toBeGreaterThan(2);
-        // Events are 10 ms apart upstream: the stored arrival times must show that spread.
-        expect((stream.at(-1)?.at ?? 0) - (stream[0]?.at ?? 0)).toBeGreaterThanOrEqual(15);
+        // Events are 10 ms apart upstream: the stored arrival times must be real arrival times.
+        // On a loaded machine several events can arrive in one read and share a time, so what
+        // must show is order and at least one whole gap, not the full spread.
+        const times = stream.map((e) => e.at);
+        expect(times).toEqual([...times].sort((a, b) => a - b));
+        expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(9);
       } else {
         expect(call.response.stream).toBeUndefined();
         expect(call.response.body).toBeDefined();
