@@ -134,7 +134,7 @@ function redactBody(
   return stored;
 }
 
-/** What is known of a call before it is forwarded: built first, so a request that cannot be stored is refused up front. */
+/** The request half of a call: what was sent, redacted, and the signature that matches it. */
 export interface RequestPart {
   request: RecordedRequest;
   signature: Signature;
@@ -357,18 +357,6 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningRec
         `JSON body nests deeper than ${MAX_JSON_DEPTH} levels`,
       );
     const url = upstreamUrl(base, route);
-    let part: RequestPart;
-    try {
-      part = buildRequestPart({ route, upstreamName: route.name, url, req, body, redactor });
-    } catch (e) {
-      return refuse(
-        res,
-        route,
-        method,
-        'invalid_request',
-        `cannot be stored: ${(e as Error).message}`,
-      );
-    }
     const mySeq = ++seq;
     const capture = await forward({ req, res, url, body, dispatcher });
     let gatewayReply: ErrorReply | null = null;
@@ -387,6 +375,9 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningRec
     let file: string;
     let call: Call;
     try {
+      // Built after the reply is out, so recording adds no latency; what decides whether a call
+      // can be stored at all (size, nesting) was checked on the bytes before forwarding.
+      const part = buildRequestPart({ route, upstreamName: route.name, url, req, body, redactor });
       call = buildCall({
         seq: mySeq,
         route,
@@ -404,7 +395,7 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningRec
         route,
         method,
         capture.status ?? gatewayReply?.status ?? 0,
-        `call file #${mySeq} could not be written: ${(e as Error).message}`,
+        `call #${mySeq} could not be stored: ${(e as Error).message}`,
       );
     }
     const events = call.response.stream ? ` ${call.response.stream.length} events` : '';

@@ -20,17 +20,25 @@ export const MAX_JSON_DEPTH = 256;
 export const MAX_SNAPSHOT_FILE_BYTES = 4 * DEFAULT_MAX_BODY_BYTES;
 
 /**
- * True when `value` nests objects/arrays deeper than `max` levels. Iterative on purpose: it must
- * work on exactly the inputs that would overflow a recursive walk.
+ * True when `value` nests objects/arrays deeper than `max` levels. Safe on exactly the inputs that
+ * would overflow an unbounded recursive walk: this one never descends more than `max + 1` levels,
+ * and it allocates nothing, since the schema runs it over every body of every loaded call.
  */
 export function exceedsDepth(value: unknown, max: number = MAX_JSON_DEPTH): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop() as [unknown, number];
-    if (depth > max) return true;
-    const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
-    for (const c of children) if (c !== null && typeof c === 'object') stack.push([c, depth + 1]);
+  return value !== null && typeof value === 'object' && deeperThan(value, 1, max);
+}
+
+function deeperThan(v: object, depth: number, max: number): boolean {
+  if (depth > max) return true;
+  if (Array.isArray(v)) {
+    for (const c of v as unknown[])
+      if (c !== null && typeof c === 'object' && deeperThan(c, depth + 1, max)) return true;
+    return false;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const c = o[k];
+    if (c !== null && typeof c === 'object' && deeperThan(c, depth + 1, max)) return true;
   }
   return false;
 }

@@ -240,12 +240,10 @@ describe('record: limits', () => {
       expect.objectContaining({
         upstream: 'openai',
         status: 200,
-        reason: expect.stringMatching(/call file #1 could not be written/) as unknown,
+        reason: expect.stringMatching(/call #1 could not be stored/) as unknown,
       }),
     ]);
-    expect(lines.some((l) => /→ 200 NOT RECORDED: call file #1 could not be written/.test(l))).toBe(
-      true,
-    );
+    expect(lines.some((l) => /→ 200 NOT RECORDED: call #1 could not be stored/.test(l))).toBe(true);
   });
 
   it('closes a body that trickles or never ends after --body-timeout, keeps serving, and forwards nothing', async () => {
