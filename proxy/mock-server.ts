@@ -39,7 +39,8 @@ import {
   listen,
   type RunningServer,
 } from './server-util.js';
-import { loadSnapshot } from './store/snapshot-store.js';
+import { logCleanUp } from './store/clean-up-log.js';
+import { cleanSnapshotSideFiles, loadSnapshot } from './store/snapshot-store.js';
 import { watchFolder } from './store/watch-folder.js';
 
 export type { Timing };
@@ -156,6 +157,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const bodyTimeout = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
 
+  logCleanUp(await cleanSnapshotSideFiles(dir), log);
   let index: ReplayIndex = buildIndex(await loadSnapshot(dir));
   const seed = opts.seed ?? '1';
   const engine =

@@ -37,7 +37,14 @@ import {
   listen,
   type RunningServer,
 } from './server-util.js';
-import { MANIFEST_FILE, initSnapshotDir, lastSeq, writeCallFile } from './store/snapshot-store.js';
+import { logCleanUp } from './store/clean-up-log.js';
+import {
+  MANIFEST_FILE,
+  cleanSnapshotSideFiles,
+  initSnapshotDir,
+  lastSeq,
+  writeCallFile,
+} from './store/snapshot-store.js';
 import { readSnapshotFile } from './store/read-file.js';
 import { VERSION } from './version.js';
 
@@ -432,6 +439,7 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningRec
   }
   try {
     await initSnapshotDir(dir, `tapedeck ${VERSION}`);
+    logCleanUp(await cleanSnapshotSideFiles(dir), log);
     seq = await lastSeq(dir);
     const manifest = await readManifest(dir);
     prices = manifest?.prices;

@@ -15,8 +15,7 @@ import type {
   SnapshotInfo,
 } from '../../shared/desktop-api.js';
 import { jsonSchemaOf, schemas, type SchemaName } from '../../shared/schema.js';
-import { cleanSideFiles } from '../store/safe-write.js';
-import { CALLS_DIR, SCENARIOS_DIR, initSnapshotDir } from '../store/snapshot-store.js';
+import { cleanSnapshotSideFiles, initSnapshotDir } from '../store/snapshot-store.js';
 import { VERSION } from '../version.js';
 import { absolutePathProblem } from './confine.js';
 import { configDir as defaultConfigDir } from './config-dir.js';
@@ -146,7 +145,7 @@ export class DesktopHost implements DesktopApi {
 
     const generation = ++this.generation;
     // What killed saves and recorders left behind goes first, so the load sees the files whole.
-    for (const sub of ['', CALLS_DIR, SCENARIOS_DIR]) await cleanSideFiles(path.join(real, sub));
+    await cleanSnapshotSideFiles(real);
     await this.watcher?.close();
     this.watcher = null;
     this.root = null;

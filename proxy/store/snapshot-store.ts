@@ -14,7 +14,12 @@ import {
 } from '../../shared/schema.js';
 import { parseJsonFile, type Parsed } from './parse-file.js';
 import { readSnapshotFile, readSnapshotFileSync } from './read-file.js';
-import { createExclusive, writeFileAtomically } from './safe-write.js';
+import {
+  cleanSideFiles,
+  createExclusive,
+  writeFileAtomically,
+  type CleanUp,
+} from './safe-write.js';
 
 export const MANIFEST_FILE = 'tapedeck.json';
 export const CALLS_DIR = 'calls';
@@ -266,4 +271,21 @@ export async function writeCallFile(
   const rel = `${CALLS_DIR}/${fileName}`;
   await writeFileAtomically(path.join(dir, rel), serializeCall(call));
   return rel;
+}
+
+/**
+ * What killed saves and recorders left in the snapshot's folders, cleaned before a load: temp files
+ * of dead writers removed, a set-aside version whose file lost its name put back. Every command
+ * that opens a folder runs it (mock, record, the desktop host), so a call is never missing
+ * because a save died between moving it aside and placing the new version.
+ */
+export async function cleanSnapshotSideFiles(dir: string): Promise<CleanUp> {
+  const out: CleanUp = { removed: [], restored: [] };
+  for (const sub of ['', CALLS_DIR, SCENARIOS_DIR]) {
+    const r = await cleanSideFiles(path.join(dir, sub));
+    const prefix = sub ? `${sub}/` : '';
+    out.removed.push(...r.removed.map((n) => prefix + n));
+    out.restored.push(...r.restored.map((n) => prefix + n));
+  }
+  return out;
 }
