@@ -206,3 +206,13 @@ export function bodyForMatching(b: StoredBody): unknown {
 export function liveBody(buf: Buffer, contentType: string | undefined): unknown {
   return bodyForMatching(storeBody(buf, contentType));
 }
+
+/** Whether bytes (or their text) are JSON: the recorder and the mock refuse over-deep JSON alike. */
+export function parsesAsJson(bytes: Buffer | string): boolean {
+  try {
+    JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}

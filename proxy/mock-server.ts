@@ -18,7 +18,7 @@ import {
   upstreamUrl,
   type Route,
 } from '../shared/upstreams.js';
-import { liveBody } from './body.js';
+import { liveBody, parsesAsJson } from './body.js';
 import { forward } from './forward.js';
 import { BodyTooLargeError, readBody, sendJson } from './http-util.js';
 import { errorPrepared, malformedPrepared } from './fault-reply.js';
@@ -708,13 +708,4 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     // Idempotent: a CLI signal and a test's cleanup may both close it.
     close: () => (closing ??= release(true)),
   };
-}
-
-function parsesAsJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -25,7 +25,7 @@ import {
   upstreamUrl,
   type Route,
 } from '../shared/upstreams.js';
-import { bodyForMatching, storeBody, type StoredBody } from './body.js';
+import { bodyForMatching, parsesAsJson, storeBody, type StoredBody } from './body.js';
 import { forward, type Capture } from './forward.js';
 import { BodyTooLargeError, flattenHeaders, readBody, sendJson } from './http-util.js';
 import {
@@ -355,7 +355,7 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningRec
     }
     // Deeper JSON could not be written (or matched later): refuse it before anything is forwarded.
     // The scan costs nothing for bodies shorter than the limit.
-    if (bytesExceedDepth(body) && isJson(body))
+    if (bytesExceedDepth(body) && parsesAsJson(body))
       return refuse(
         res,
         route,
@@ -478,15 +478,6 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningRec
       return closing;
     },
   };
-}
-
-function isJson(body: Buffer): boolean {
-  try {
-    JSON.parse(body.toString('utf8'));
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The one-line reason a folder cannot be recorded into. */

@@ -16,6 +16,7 @@ import { HOST_TAG, STALE_AFTER_MS, cleanSideFiles } from '../proxy/store/safe-wr
 import { serializeCall } from '../proxy/store/snapshot-store.js';
 import type { SaveResult } from '../shared/desktop-api.js';
 import type { Call } from '../shared/schema.js';
+import { deadPid } from './support/dead-pid.js';
 import { hostFixture, type HostFixture } from './support/host-fixture.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -211,13 +212,6 @@ describe('saves killed with kill -9', () => {
     expect(leftBehind).toBeGreaterThan(0);
   }, 300_000);
 });
-
-/** The pid of a process that has exited (and so names no live writer). */
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '']);
-  await new Promise((resolve) => child.once('exit', resolve));
-  return child.pid!;
-}
 
 describe('clean-up of side files', () => {
   const side = (name: string, host: string, pid: number, kind: 'tmp' | 'old') =>

@@ -3,13 +3,13 @@
  * they start, as opening the folder in the desktop app does, so a call a killed save had set
  * aside is served again instead of going missing.
  */
-import { spawn } from 'node:child_process';
 import { readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startMockServer } from '../proxy/mock-server.js';
 import { startRecordServer } from '../proxy/record-server.js';
 import { HOST_TAG } from '../proxy/store/safe-write.js';
+import { deadPid } from './support/dead-pid.js';
 import { hostFixture, type HostFixture } from './support/host-fixture.js';
 
 let fx: HostFixture;
@@ -17,12 +17,6 @@ beforeEach(async () => {
   fx = await hostFixture();
 });
 afterEach(() => fx.cleanup());
-
-async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '']);
-  await new Promise((resolve) => child.once('exit', resolve));
-  return child.pid!;
-}
 
 const side = (name: string, pid: number, kind: 'tmp' | 'old') =>
   `.${name}.${HOST_TAG}-${pid}.0123456789ab.tapedeck-${kind}`;
