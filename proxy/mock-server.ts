@@ -370,7 +370,6 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
           timingOnly.map((f) => f.kind),
         ));
     }
-    const faults = fired.map((f) => f.kind);
     // The client left before any header went out: nothing was answered, whatever was planned.
     if (!res.headersSent) status = 0;
     const closest = result.kind === 'miss' ? result.closest : null;
@@ -388,7 +387,6 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
         passthrough === 'failed' ? 'passthrough failed' : undefined,
       );
     }
-    const durationMs = Math.round((performance.now() - t0) * 10) / 10;
     const what = entry
       ? entry.id
       : passthrough
@@ -396,31 +394,52 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
         : closest
           ? `MISS closest ${closest.id}: ${result.kind === 'miss' ? result.diff.slice(0, 3).join('; ') : ''}`
           : 'MISS';
+    report(no, route, method, status, what, t0, {
+      entry,
+      fired,
+      passthrough: passthrough !== null,
+      refused: null,
+    });
+  }
+
+  /** The one log line and `--log-json` record of every request, answered or refused. */
+  function report(
+    no: number,
+    route: Route,
+    method: string,
+    status: number,
+    what: string,
+    since: number,
+    o: {
+      entry: Entry | null;
+      fired: FiredFault[];
+      passthrough: boolean;
+      refused: RequestRecord['refused'];
+    },
+  ): void {
+    const durationMs = Math.round((performance.now() - since) * 10) / 10;
     log(
-      `mock #${no} ${route.name} ${method} ${route.path} → ${status} ${what}${fired.length ? ` faults=${fired.map(faultLabel).join(',')}` : ''} ${Math.round(durationMs)}ms`,
+      `mock #${no} ${route.name} ${method} ${route.path} → ${status} ${what}${o.fired.length ? ` faults=${o.fired.map(faultLabel).join(',')}` : ''} ${Math.round(durationMs)}ms`,
     );
     if (jsonLog) {
-      writeRecord({
+      const record: RequestRecord = {
         time: new Date().toISOString(),
         request: no,
         upstream: route.name,
         method,
         path: route.path,
         status,
-        matched: !!entry,
-        call: entry?.id ?? null,
-        file: entry?.file ?? null,
-        faults,
-        faultDetails: fired,
-        passthrough: passthrough !== null,
-        refused: null,
+        matched: !!o.entry,
+        call: o.entry?.id ?? null,
+        file: o.entry?.file ?? null,
+        faults: o.fired.map((f) => f.kind),
+        faultDetails: o.fired,
+        passthrough: o.passthrough,
+        refused: o.refused,
         durationMs,
-      });
+      };
+      jsonLog.write(JSON.stringify(record) + '\n');
     }
-  }
-
-  function writeRecord(record: RequestRecord): void {
-    jsonLog?.write(JSON.stringify(record) + '\n');
   }
 
   /** Counts an unmatched request for the stats, /__tapedeck/misses and --strict. */
@@ -478,25 +497,11 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
         refusal === 'too_large' ? { ...err.headers, connection: 'close' } : err.headers;
       sendJson(res, err.status, err.body, headers);
     }
-    const durationMs = Math.round((performance.now() - arrived) * 10) / 10;
-    log(
-      `mock #${no} ${route.name} ${method} ${route.path} → ${status} REFUSED: ${reason} ${Math.round(durationMs)}ms`,
-    );
-    writeRecord({
-      time: new Date().toISOString(),
-      request: no,
-      upstream: route.name,
-      method,
-      path: route.path,
-      status,
-      matched: false,
-      call: null,
-      file: null,
-      faults: [],
-      faultDetails: [],
+    report(no, route, method, status, `REFUSED: ${reason}`, arrived, {
+      entry: null,
+      fired: [],
       passthrough: false,
       refused: refusal,
-      durationMs,
     });
   }
 
