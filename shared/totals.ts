@@ -236,14 +236,15 @@ interface Share {
   hasUsage: boolean;
 }
 
-function add(b: Sum, s: Share): void {
-  b.calls += 1;
-  b.inputTokens += s.inputTokens;
-  b.outputTokens += s.outputTokens;
-  if (s.unpriced) b.unpricedCalls += 1;
+/** Adds a share `n` times (the mock's stats count a call once per replay). */
+function add(b: Sum, s: Share, n: number): void {
+  b.calls += n;
+  b.inputTokens += s.inputTokens * n;
+  b.outputTokens += s.outputTokens * n;
+  if (s.unpriced) b.unpricedCalls += n;
   if (s.costUsd !== null) {
-    b.costUsd += s.costUsd;
-    if (s.hasUsage) b.pricedWithUsage += 1;
+    b.costUsd += s.costUsd * n;
+    if (s.hasUsage) b.pricedWithUsage += n;
   }
 }
 
@@ -306,34 +307,36 @@ function bucketOf(s: Sum): Bucket {
 }
 
 // Maps, not objects, while summing: model names such as "constructor" must not hit Object.prototype.
-function addTo(groups: Map<string, Sum>, key: string, share: Share): void {
+function addTo(groups: Map<string, Sum>, key: string, share: Share, n: number): void {
   let b = groups.get(key);
   if (!b) groups.set(key, (b = emptySum()));
-  add(b, share);
+  add(b, share, n);
 }
 
 function bucketsOf(groups: Map<string, Sum>): Record<string, Bucket> {
   return Object.fromEntries([...groups].map(([k, s]) => [k, bucketOf(s)]));
 }
 
-export function totalsOf(rows: readonly CallSummary[]): Totals {
+/** `count[i]`: how many times row i counts (default once each). */
+export function totalsOf(rows: readonly CallSummary[], count?: readonly number[]): Totals {
   const all = emptySum();
   const t = { cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
   const byUpstream = new Map<string, Sum>();
   const byProvider = new Map<string, Sum>();
   const byModel = new Map<string, Sum>();
-  for (const row of rows) {
+  rows.forEach((row, i) => {
+    const n = count?.[i] ?? 1;
     const share = shareOf(row);
-    add(all, share);
+    add(all, share, n);
+    addTo(byUpstream, row.upstream, share, n);
+    addTo(byProvider, row.provider, share, n);
+    for (const [model, part] of modelShares(row)) addTo(byModel, model, part, n);
     if (share !== NOTHING) {
-      t.cacheReadTokens += row.cacheReadTokens;
-      t.cacheWriteTokens += row.cacheWriteTokens;
-      t.reasoningTokens += row.reasoningTokens;
+      t.cacheReadTokens += row.cacheReadTokens * n;
+      t.cacheWriteTokens += row.cacheWriteTokens * n;
+      t.reasoningTokens += row.reasoningTokens * n;
     }
-    addTo(byUpstream, row.upstream, share);
-    addTo(byProvider, row.provider, share);
-    for (const [model, part] of modelShares(row)) addTo(byModel, model, part);
-  }
+  });
   return {
     ...bucketOf(all),
     ...t,
