@@ -73,7 +73,7 @@ export function countUsageOnce(rows: readonly CallSummary[]): readonly CallSumma
   }
   let out: CallSummary[] | null = null;
   rows.forEach((row, i) => {
-    const want = countedIn.get(row) ?? null;
+    const want = row.responseId === null ? null : (countedIn.get(row) ?? null);
     if (row.usageCountedIn !== want) (out ??= rows.slice())[i] = { ...row, usageCountedIn: want };
   });
   return out ?? rows;

@@ -441,10 +441,18 @@ export function callCost(c: CostInputs, prices?: Prices): CallCost {
   if (c.usage === null) return { costUsd: 0, costSource: 'none', basis: 'no-usage' };
   if (c.model === null) return { costUsd: null, costSource: 'none', basis: 'no-model' };
   if (c.byModel && c.byModel.length > 1) return partsCost(c, c.byModel, prices);
-  const { usd, basis } = modelCost(c, c.model, c.usage, prices);
-  return usd === null
-    ? { costUsd: null, costSource: 'none', basis }
-    : { costUsd: roundUsd(usd), costSource: 'price-table', basis };
+  // Inline, not modelCost: this runs for every row whenever 100,000 rows are re-priced.
+  const override = findOverride(prices, c.model);
+  if (override)
+    return {
+      costUsd: roundUsd(overrideCost(override, c.usage)),
+      costSource: 'price-table',
+      basis: 'override',
+    };
+  const table = genaiPricesCost(c.provider, c.model, c.usage, c.upstream, c.recordedAt);
+  return table === null
+    ? { costUsd: null, costSource: 'none', basis: 'no-price' }
+    : { costUsd: roundUsd(table), costSource: 'price-table', basis: 'genai-prices' };
 }
 
 /** The provider's charge kept in a call file or a row: its `costUsd` when `costSource` says so. */
