@@ -13,6 +13,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadSummaries } from '../proxy/store/summaries.js';
 import { roundUsd } from '../shared/providers/cost.js';
 import type { CallSummary, Totals } from '../shared/totals.js';
+import { countUsageOnce } from '../shared/usage-once.js';
 import { mergeChanges } from '../renderer/src/state/merge-changes.js';
 import { assertBuilt, runCli, startCli, type RunningCli } from './support/cli.js';
 import { startScriptedUpstream, type ScriptedRequest } from './support/scripted-upstream.js';
@@ -210,5 +211,41 @@ describe('background response usage', () => {
     });
     expect(await mock.stop()).toEqual({ code: 0, signal: null });
     expect(upstream.requests).toHaveLength(4);
+  });
+});
+
+describe('countUsageOnce', () => {
+  const row = (seq: number, patch: Partial<CallSummary>): CallSummary =>
+    ({
+      id: `c_${seq}`,
+      seq,
+      file: `calls/${String(seq).padStart(6, '0')}.json`,
+      upstream: 'openai',
+      responseId: ID,
+      usageSource: 'provider',
+      usageCountedIn: null,
+      ...patch,
+    }) as CallSummary;
+
+  it('counts the first estimate when no call carries the provider’s usage', () => {
+    const rows = [row(1, { usageSource: 'estimated' }), row(2, { usageSource: null })];
+    expect(countUsageOnce(rows).map((r) => r.usageCountedIn)).toEqual([null, 'c_1']);
+  });
+
+  it('keeps responses of other upstreams apart, and leaves other calls alone', () => {
+    const rows = [
+      row(1, {}),
+      row(2, { upstream: 'azure' }),
+      row(3, { responseId: null }),
+      row(4, {}),
+    ];
+    expect(countUsageOnce(rows).map((r) => r.usageCountedIn)).toEqual([null, null, null, 'c_1']);
+  });
+
+  it('orders by seq, not by position, and clears a mark that no longer holds', () => {
+    const rows = [row(5, {}), row(2, { usageCountedIn: 'c_9' })];
+    expect(countUsageOnce(rows).map((r) => r.usageCountedIn)).toEqual(['c_2', null]);
+    const settled = countUsageOnce(rows);
+    expect(countUsageOnce(settled)).toBe(settled);
   });
 });
