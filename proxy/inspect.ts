@@ -7,6 +7,7 @@ import {
   type CallSummary,
   type Totals,
 } from '../shared/totals.js';
+import { countUsageOnce } from '../shared/usage-once.js';
 import type { Snapshot } from './store/snapshot-store.js';
 import { formatCost, formatMs, formatTokens, formatTotalCost } from '../shared/format.js';
 
@@ -18,10 +19,15 @@ export interface InspectReport {
   errors: LoadError[];
 }
 
-/** Costs follow the manifest's prices as they are now, not as they were when recorded. */
+/**
+ * Costs follow the manifest's prices as they are now, not as they were when recorded; usage that
+ * several calls report for one response counts once (shared/usage-once.ts).
+ */
 export function inspectSnapshot(snapshot: Snapshot): InspectReport {
   const prices = snapshot.manifest?.prices;
-  const calls = snapshot.calls.map(({ call, file }) => summarizeCall(call, file, prices));
+  const calls = countUsageOnce(
+    snapshot.calls.map(({ call, file }) => summarizeCall(call, file, prices)),
+  ) as CallSummary[];
   return { calls, totals: totalsOf(calls), errors: snapshot.errors };
 }
 
@@ -47,7 +53,15 @@ function bucketRows(buckets: Record<string, Bucket>): string[][] {
     ]);
 }
 
+/** A call whose usage another call counts shows where: `→ #3`. */
+function countedCell(c: CallSummary, seqOf: ReadonlyMap<string, number>): string {
+  if (c.usageCountedIn === null) return formatCost(c.costUsd);
+  const seq = seqOf.get(c.usageCountedIn);
+  return `→ #${seq ?? c.usageCountedIn}`;
+}
+
 export function formatReport(r: InspectReport): string {
+  const seqOf = new Map(r.calls.map((c) => [c.id, c.seq]));
   const rows = r.calls.map((c) => [
     String(c.seq),
     c.provider,
@@ -58,7 +72,7 @@ export function formatReport(r: InspectReport): string {
     `${formatMs(c.ttfbMs)}/${formatMs(c.totalMs)}`,
     formatTokens(c.inputTokens, c.usageSource),
     formatTokens(c.outputTokens, c.usageSource),
-    formatCost(c.costUsd),
+    countedCell(c, seqOf),
   ]);
   const out: string[] = [];
   out.push(
@@ -79,6 +93,8 @@ export function formatReport(r: InspectReport): string {
       table(['model', 'calls', 'in', 'out', 'cost'], bucketRows(t.byModel), new Set([1, 2, 3, 4])),
     );
   }
+  if (r.calls.some((c) => c.usageCountedIn !== null))
+    out.push('\n→ #N: the usage of this response is counted once, in call #N');
   if (r.calls.some((c) => c.usageSource === 'estimated'))
     out.push('\n~ estimated with a tokenizer: the provider sent no usage');
   if (t.unpricedCalls > 0)

@@ -39,6 +39,7 @@ import {
   listen,
   type RunningServer,
 } from './server-util.js';
+import { ReplayedUsage } from './mock-usage.js';
 import { logCleanUp } from './store/clean-up-log.js';
 import { cleanSnapshotSideFiles, loadSnapshot } from './store/snapshot-store.js';
 import { watchFolder } from './store/watch-folder.js';
@@ -175,6 +176,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
   );
 
   const stats = new Map<string, UpstreamStats>();
+  const replayed = new ReplayedUsage();
   const misses: Miss[] = [];
   let unmatched = 0;
   let requestNo = 0;
@@ -204,6 +206,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
           calls: index.snapshot.calls.length,
           unmatched,
           errors: index.snapshot.errors,
+          replayed: replayed.totals(index.snapshot.manifest?.prices),
         });
       case '/misses':
         return sendJson(res, 200, { misses });
@@ -216,6 +219,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
         engine?.reset();
         startedAt = performance.now();
         stats.clear();
+        replayed.reset();
         misses.length = 0;
         unmatched = 0;
         return sendJson(res, 200, { ok: true });
@@ -373,7 +377,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     // The client left before any header went out: nothing was answered, whatever was planned.
     if (!res.headersSent) status = 0;
     const closest = result.kind === 'miss' ? result.closest : null;
-    if (entry) s.matched++;
+    if (entry) s.matched += replayed.hit(entry.call, entry.file);
     else if (passthrough === 'answered') s.passthrough++;
     else {
       // A passthrough the upstream did not answer still fails --strict: the test got no reply.

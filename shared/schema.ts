@@ -70,14 +70,28 @@ export const RecordedResponse = z
   );
 export type RecordedResponse = z.infer<typeof RecordedResponse>;
 
+const tokenCounts = {
+  inputTokens: z.number().nonnegative(),
+  outputTokens: z.number().nonnegative(),
+  cacheReadTokens: z.number().nonnegative(),
+  cacheWriteTokens: z.number().nonnegative(),
+  reasoningTokens: z.number().nonnegative(),
+};
+
+/** One model's share of a call that ran several (Anthropic's advisor tool). */
+export const ModelUsage = z.object({ model: z.string(), ...tokenCounts }).strict();
+export type ModelUsage = z.infer<typeof ModelUsage>;
+
 export const Usage = z
   .object({
-    inputTokens: z.number().nonnegative(),
-    outputTokens: z.number().nonnegative(),
-    cacheReadTokens: z.number().nonnegative(),
-    cacheWriteTokens: z.number().nonnegative(),
-    reasoningTokens: z.number().nonnegative(),
+    ...tokenCounts,
     source: z.enum(['provider', 'estimated']),
+    byModel: z
+      .array(ModelUsage)
+      .optional()
+      .describe(
+        'per model when the call ran several, its own model first; the totals are their sum',
+      ),
   })
   .strict();
 export type Usage = z.infer<typeof Usage>;

@@ -3,8 +3,21 @@
  * so the numbers they show cannot drift apart. A row's cost is derived from its usage and the
  * manifest's current prices (`callCost`), never taken from the stored `costUsd` cache.
  */
-import { callCost, roundUsd, storedProviderCost, type Prices } from './providers/cost.js';
-import type { Call } from './schema.js';
+import {
+  callCost,
+  roundUsd,
+  storedProviderCost,
+  type CallCost,
+  type Prices,
+} from './providers/cost.js';
+import type { Call, ModelUsage } from './schema.js';
+import { responseIdOf } from './usage-once.js';
+
+/** One model's tokens and cost inside a call that ran several. */
+export interface ModelCostRow extends ModelUsage {
+  /** Null when this model has no known price. */
+  costUsd: number | null;
+}
 
 export interface CallSummary {
   id: string;
@@ -32,6 +45,15 @@ export interface CallSummary {
   /** 0 for a call without usage (not billed); null when its tokens have no known price. */
   costUsd: number | null;
   costSource: Call['costSource'];
+  /** Per model, when the call ran more than one (Anthropic's advisor tool); else null. */
+  costByModel: ModelCostRow[] | null;
+  /** The OpenAI Response this call created or fetched, whose usage counts once per snapshot. */
+  responseId: string | null;
+  /**
+   * The id of the call whose usage of the same response is counted (see usage-once.ts): this
+   * call's tokens and cost are shown but count 0 in totals. Null: the call counts itself.
+   */
+  usageCountedIn: string | null;
   /** Kinds of the faults attached to the call file itself. */
   faults: string[];
 }
@@ -72,22 +94,54 @@ function callPath(call: Call): string {
   }
 }
 
+/** The parts of a call that ran several models, each with the cost `callCost` gave it. */
+function partRows(
+  parts: readonly ModelUsage[] | null | undefined,
+  cost: CallCost,
+): ModelCostRow[] | null {
+  if (!parts || parts.length < 2) return null;
+  return parts.map((p, i) => {
+    const { model, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens } =
+      p;
+    const costUsd = cost.byModel?.[i]?.costUsd ?? null;
+    return {
+      model,
+      inputTokens,
+      outputTokens,
+      cacheReadTokens,
+      cacheWriteTokens,
+      reasoningTokens,
+      costUsd,
+    };
+  });
+}
+
+function samePartCosts(a: ModelCostRow[] | null, b: ModelCostRow[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((p, i) => p.costUsd === b[i]?.costUsd);
+}
+
 /** The cost of a row under `prices`; the same row object when that changes nothing. */
 export function priceRow(row: CallSummary, prices: Prices | undefined): CallSummary {
-  const { costUsd, costSource } = callCost(
+  const cost = callCost(
     {
       provider: row.provider,
       upstream: row.upstream,
       model: row.model,
       usage: row.usageSource === null ? null : row,
+      byModel: row.costByModel,
       providerCostUsd: storedProviderCost(row),
       recordedAt: row.recordedAt,
     },
     prices,
   );
-  return costUsd === row.costUsd && costSource === row.costSource
+  const { costUsd, costSource } = cost;
+  const costByModel = partRows(row.costByModel, cost);
+  return costUsd === row.costUsd &&
+    costSource === row.costSource &&
+    samePartCosts(costByModel, row.costByModel)
     ? row
-    : { ...row, costUsd, costSource };
+    : { ...row, costUsd, costSource, costByModel };
 }
 
 /** Every row priced under `prices`; the same array when no row changes. */
@@ -106,17 +160,19 @@ export function priceRows(
 /** `prices`: the manifest's overrides (`tapedeck.json` → `prices`), as they are now. */
 export function summarizeCall(call: Call, file: string, prices?: Prices): CallSummary {
   const u = call.usage;
-  const { costUsd, costSource } = callCost(
+  const cost = callCost(
     {
       provider: call.provider,
       upstream: call.upstream,
       model: call.model,
       usage: u,
+      byModel: u?.byModel,
       providerCostUsd: storedProviderCost(call),
       recordedAt: call.recordedAt,
     },
     prices,
   );
+  const { costUsd, costSource } = cost;
   return {
     id: call.id,
     seq: call.seq,
@@ -141,6 +197,9 @@ export function summarizeCall(call: Call, file: string, prices?: Prices): CallSu
     usageSource: u?.source ?? null,
     costUsd,
     costSource,
+    costByModel: partRows(u?.byModel, cost),
+    responseId: responseIdOf(call),
+    usageCountedIn: null,
     faults: (call.faults ?? []).map((f) => f.kind),
   };
 }
@@ -166,15 +225,73 @@ function emptySum(): Sum {
   };
 }
 
-function add(b: Sum, row: CallSummary): void {
-  b.calls += 1;
-  b.inputTokens += row.inputTokens;
-  b.outputTokens += row.outputTokens;
-  if (row.costUsd === null) b.unpricedCalls += 1;
-  else {
-    b.costUsd += row.costUsd;
-    if (row.usageSource !== null) b.pricedWithUsage += 1;
+/** What one call, or one model's part of it, adds to a bucket. */
+interface Share {
+  inputTokens: number;
+  outputTokens: number;
+  /** The known cost; null when there is none. */
+  costUsd: number | null;
+  /** Usage with no complete price: the call is counted as unpriced. */
+  unpriced: boolean;
+  hasUsage: boolean;
+}
+
+/** Adds a share `n` times (the mock's stats count a call once per replay). */
+function add(b: Sum, s: Share, n: number): void {
+  b.calls += n;
+  b.inputTokens += s.inputTokens * n;
+  b.outputTokens += s.outputTokens * n;
+  if (s.unpriced) b.unpricedCalls += n;
+  if (s.costUsd !== null) {
+    b.costUsd += s.costUsd * n;
+    if (s.hasUsage) b.pricedWithUsage += n;
   }
+}
+
+const NOTHING: Share = {
+  inputTokens: 0,
+  outputTokens: 0,
+  costUsd: 0,
+  unpriced: false,
+  hasUsage: false,
+};
+
+/** A call's share of the totals: nothing when another call counts its usage. */
+function shareOf(row: CallSummary): Share {
+  if (row.usageCountedIn !== null) return NOTHING;
+  const hasUsage = row.usageSource !== null;
+  // A call priced only in part still adds the parts that have a price (a lower bound).
+  const known =
+    row.costUsd ??
+    row.costByModel?.reduce<number | null>(
+      (sum, p) => (p.costUsd === null ? sum : (sum ?? 0) + p.costUsd),
+      null,
+    ) ??
+    null;
+  return {
+    inputTokens: row.inputTokens,
+    outputTokens: row.outputTokens,
+    costUsd: known,
+    unpriced: row.costUsd === null,
+    hasUsage,
+  };
+}
+
+/** Each model's share of a call: its parts when it ran several, else the whole call. */
+function modelShares(row: CallSummary): [string, Share][] {
+  const whole = shareOf(row);
+  if (!row.costByModel || whole === NOTHING || row.costSource === 'provider')
+    return [[row.model ?? NO_MODEL, whole]];
+  return row.costByModel.map((p) => [
+    p.model,
+    {
+      inputTokens: p.inputTokens,
+      outputTokens: p.outputTokens,
+      costUsd: p.costUsd,
+      unpriced: p.costUsd === null,
+      hasUsage: whole.hasUsage,
+    },
+  ]);
 }
 
 function bucketOf(s: Sum): Bucket {
@@ -190,31 +307,36 @@ function bucketOf(s: Sum): Bucket {
 }
 
 // Maps, not objects, while summing: model names such as "constructor" must not hit Object.prototype.
-function addTo(groups: Map<string, Sum>, key: string, row: CallSummary): void {
+function addTo(groups: Map<string, Sum>, key: string, share: Share, n: number): void {
   let b = groups.get(key);
   if (!b) groups.set(key, (b = emptySum()));
-  add(b, row);
+  add(b, share, n);
 }
 
 function bucketsOf(groups: Map<string, Sum>): Record<string, Bucket> {
   return Object.fromEntries([...groups].map(([k, s]) => [k, bucketOf(s)]));
 }
 
-export function totalsOf(rows: readonly CallSummary[]): Totals {
+/** `count[i]`: how many times row i counts (default once each). */
+export function totalsOf(rows: readonly CallSummary[], count?: readonly number[]): Totals {
   const all = emptySum();
   const t = { cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
   const byUpstream = new Map<string, Sum>();
   const byProvider = new Map<string, Sum>();
   const byModel = new Map<string, Sum>();
-  for (const row of rows) {
-    add(all, row);
-    t.cacheReadTokens += row.cacheReadTokens;
-    t.cacheWriteTokens += row.cacheWriteTokens;
-    t.reasoningTokens += row.reasoningTokens;
-    addTo(byUpstream, row.upstream, row);
-    addTo(byProvider, row.provider, row);
-    addTo(byModel, row.model ?? NO_MODEL, row);
-  }
+  rows.forEach((row, i) => {
+    const n = count?.[i] ?? 1;
+    const share = shareOf(row);
+    add(all, share, n);
+    addTo(byUpstream, row.upstream, share, n);
+    addTo(byProvider, row.provider, share, n);
+    for (const [model, part] of modelShares(row)) addTo(byModel, model, part, n);
+    if (share !== NOTHING) {
+      t.cacheReadTokens += row.cacheReadTokens * n;
+      t.cacheWriteTokens += row.cacheWriteTokens * n;
+      t.reasoningTokens += row.reasoningTokens * n;
+    }
+  });
   return {
     ...bucketOf(all),
     ...t,

@@ -9,6 +9,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../shared/desktop-api.js';
 import type { Call } from '../shared/schema.js';
 import type { CallSummary, Totals } from '../shared/totals.js';
+import { startMockServer } from '../proxy/mock-server.js';
 import { assertBuilt, runCli } from './support/cli.js';
 import { hostFixture, nextEvent, type HostFixture } from './support/host-fixture.js';
 
@@ -133,5 +134,38 @@ describe('prices added after recording', () => {
     const before = await fx.host.readFile(rel);
     const result = await fx.host.saveFile(rel, before.text, before.hash);
     expect(result).toMatchObject({ ok: true, call: { costUsd: FINETUNE_COST } });
+  });
+
+  it('apply to what the mock’s stats say its replies stood in for', async () => {
+    const body = { model: FINETUNE, messages: [{ role: 'user', content: 'finetuned?' }] };
+    await writeCall(105, {
+      usage,
+      costUsd: 0.777,
+      costSource: 'price-table',
+      request: { ...template.request, body },
+      signature: { ...template.signature, body },
+    });
+    await setPrices(PRICES);
+    const mock = await startMockServer({
+      dir: fx.snap,
+      port: 0,
+      timing: { mode: 'instant' },
+      log: () => undefined,
+    });
+    try {
+      const res = await fetch(`${mock.url}/openai/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.headers.get('x-tapedeck-call')).toBe('c_finetune_105');
+      await res.arrayBuffer();
+      const stats = (await (await fetch(`${mock.url}/__tapedeck/stats`)).json()) as {
+        replayed: Totals;
+      };
+      expect(stats.replayed.byModel[FINETUNE]).toMatchObject({ calls: 1, costUsd: FINETUNE_COST });
+    } finally {
+      await mock.close();
+    }
   });
 });

@@ -2,7 +2,7 @@
  * Cost: the provider's own charge, then snapshot overrides, then the bundled genai-prices table;
  * expected values are computed by hand from the published per-million-token prices.
  */
-import { calcPrice } from '@pydantic/genai-prices';
+import { calcPrice, extractUsage, findProvider } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
 import { analyzeExchange, type Exchange } from '../shared/providers/analyze.js';
 import {
@@ -344,5 +344,42 @@ describe('the per-token fast path of table prices', () => {
     const offPeak = callCost({ ...call, recordedAt: '2026-03-01T20:00:00.000Z' });
     expect(peak.costUsd).not.toBe(offPeak.costUsd);
     expect(callCost({ ...call, recordedAt: '2026-03-01T02:00:00.000Z' })).toEqual(peak);
+  });
+});
+
+describe('Gemini tool-use prompt tokens', () => {
+  it('stay in input and are priced as input, as genai-prices extracts and prices them', () => {
+    // Grounding with Google Search: the results fed back to the model are counted apart.
+    const body = {
+      candidates: [{ content: { role: 'model', parts: [{ text: 'It is sunny.' }] } }],
+      usageMetadata: {
+        promptTokenCount: 800,
+        toolUsePromptTokenCount: 4150,
+        cachedContentTokenCount: 512,
+        candidatesTokenCount: 40,
+        thoughtsTokenCount: 1000,
+        totalTokenCount: 5990,
+      },
+      modelVersion: 'gemini-2.5-flash',
+    };
+    const at = '2026-03-01T12:00:00.000Z';
+    const a = analyzeExchange({
+      ...ex('gemini', '/v1beta/models/gemini-2.5-flash:generateContent', body),
+      at,
+    });
+    const google = findProvider({ providerId: 'google' });
+    if (!google) throw new Error('genai-prices has no google provider');
+    const theirs = extractUsage(google, body);
+    expect(theirs.usage.input_tokens).toBe(800 + 4150);
+    expect(a.usage).toMatchObject({
+      inputTokens: theirs.usage.input_tokens,
+      outputTokens: theirs.usage.output_tokens,
+      cacheReadTokens: theirs.usage.cache_read_tokens,
+    });
+    const price = calcPrice(theirs.usage, 'gemini-2.5-flash', {
+      providerId: 'google',
+      timestamp: new Date(at),
+    });
+    expect(a.costUsd).toBe(roundUsd(price!.total_price));
   });
 });

@@ -46,7 +46,7 @@ describe('detectApi', () => {
     ['/v1/responses', 'openai-responses', 'responses'],
     ['/openai/v1/responses', 'openai-responses', 'responses'],
     ['/v1/responses/compact', 'openai-responses', 'responses.compact'],
-    ['/v1/responses/resp_123', 'http', 'responses.retrieve'],
+    ['/v1/responses/resp_123', 'openai-responses', 'responses.retrieve'],
     ['/v1/responses/input_tokens', 'http', 'responses.input_tokens'],
     ['/v1/messages', 'anthropic-messages', 'messages'],
     ['/v1/messages/count_tokens', 'http', 'messages.count_tokens'],
@@ -576,7 +576,7 @@ describe('Anthropic messages', () => {
     });
   });
 
-  it('sums the passes of a compacted request, leaving out another model’s advisor pass', () => {
+  it('sums the passes of a compacted request, another model’s advisor pass split out', () => {
     const iterations = [
       {
         type: 'compaction',
@@ -602,9 +602,13 @@ describe('Anthropic messages', () => {
     });
     const a = analyzeExchange(ex('anthropic', '/v1/messages', {}, { stream }));
     expect(a.usage).toMatchObject({
-      inputTokens: 100 + 55096 + 181,
+      inputTokens: 100 + 55096 + 181 + 999,
       cacheReadTokens: 55096,
-      outputTokens: 91,
+      outputTokens: 91 + 99,
+      byModel: [
+        expect.objectContaining({ inputTokens: 100 + 55096 + 181, outputTokens: 91 }),
+        expect.objectContaining({ model: 'claude-opus-4-1', inputTokens: 999, outputTokens: 99 }),
+      ],
     });
   });
 

@@ -110,6 +110,9 @@ describe('summarizeCall', () => {
       // 35 uncached × $1 + 60 cache reads × $0.5 + 5 cache writes × $4 + 20 out × $2, per million
       costUsd: 0.000125,
       costSource: 'price-table',
+      costByModel: null,
+      responseId: null,
+      usageCountedIn: null,
       faults: ['latency', 'cutStream'],
     } satisfies CallSummary);
   });

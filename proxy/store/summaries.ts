@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Prices } from '../../shared/providers/cost.js';
 import type { LoadError } from '../../shared/schema.js';
 import { summarizeCall, type CallSummary } from '../../shared/totals.js';
+import { countUsageOnce } from '../../shared/usage-once.js';
 import {
   assembleCalls,
   assertSnapshotDir,
@@ -95,5 +96,10 @@ export async function loadSummaries(dir: string): Promise<SnapshotSummary> {
     slices.flatMap((s) => s.errors),
     side.errors,
   );
-  return { manifest: side.manifest, scenarios: side.scenarios, calls, errors };
+  return {
+    manifest: side.manifest,
+    scenarios: side.scenarios,
+    calls: countUsageOnce(calls) as CallSummary[],
+    errors,
+  };
 }

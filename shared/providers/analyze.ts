@@ -10,7 +10,7 @@ import { estimateCounts } from './estimate.js';
 import { readGemini } from './gemini.js';
 import { parseData, stringAt } from './json.js';
 import { readOpenAIChat, readOpenAIEmbeddings, readOpenAIResponses } from './openai.js';
-import type { Reader } from './reading.js';
+import type { Reader, Reading } from './reading.js';
 
 export interface Exchange {
   upstream: string;
@@ -39,6 +39,20 @@ const READERS: Readonly<Record<Exclude<ApiFamily, 'http'>, Reader>> = {
   'openai-embeddings': readOpenAIEmbeddings,
 };
 
+/**
+ * Replies that report a usage billed by another request when they report one at all: fetching a
+ * stored or background response. Without one there is nothing of theirs to estimate.
+ */
+const USAGE_ELSEWHERE = new Set(['responses.retrieve']);
+
+/** The reader's per-model split, its own model named as the call's when the reply left it out. */
+function modelParts(reading: Reading, model: string | null): Pick<Usage, 'byModel'> {
+  if (!reading.byModel || model === null) return {};
+  return {
+    byModel: reading.byModel.map((p) => ({ model: p.model === '' ? model : p.model, ...p.usage })),
+  };
+}
+
 function requestBody(request: RecordedRequest): unknown {
   if (request.body !== undefined) return request.body;
   return request.bodyText !== undefined ? parseData(request.bodyText) : undefined;
@@ -64,9 +78,9 @@ export function analyzeExchange(ex: Exchange, prices?: Prices): Analysis {
     const reading = READERS[family](ex.response);
     model = reading.model ?? model;
     if (reading.usage) {
-      usage = { ...reading.usage, source: 'provider' };
+      usage = { ...reading.usage, source: 'provider', ...modelParts(reading, model) };
       providerCostUsd = reading.providerCostUsd;
-    } else if (status >= 200 && status < 300) {
+    } else if (status >= 200 && status < 300 && !USAGE_ELSEWHERE.has(api)) {
       const replyText = reading.replyText() || plainReply(ex.response);
       usage = { ...estimateCounts(family, body, replyText, model), source: 'estimated' };
     }
@@ -78,6 +92,7 @@ export function analyzeExchange(ex: Exchange, prices?: Prices): Analysis {
       upstream: ex.upstream,
       model,
       usage,
+      byModel: usage?.byModel,
       providerCostUsd,
       recordedAt: ex.at ?? new Date().toISOString(),
     },

@@ -14,41 +14,23 @@ import {
   joinText,
   replyChunks,
   zeroCounts,
+  type ModelPart,
   type Reading,
   type TokenCounts,
 } from './reading.js';
-
-function iterationCounts(u: JsonObject): TokenCounts {
-  const cacheWrite = countAt(u, 'cache_creation_input_tokens');
-  const cacheRead = countAt(u, 'cache_read_input_tokens');
-  return {
-    // Anthropic's input_tokens leaves out both cache fields; ours counts all input.
-    inputTokens: countAt(u, 'input_tokens') + cacheWrite + cacheRead,
-    outputTokens: countAt(u, 'output_tokens'),
-    cacheReadTokens: cacheRead,
-    cacheWriteTokens: cacheWrite,
-    reasoningTokens: 0,
-  };
-}
+import { anthropicParts } from './iterations.js';
 
 /**
- * Token counts of a Messages `usage` object. When the reply ran several sampling passes in one
- * request (server-side compaction), the top-level fields describe the last pass only and the
- * billed total is the sum over `usage.iterations`; passes that name another model (the advisor
- * tool) are priced at that model's rates, so they are left out rather than mispriced.
+ * Token counts of a Messages `usage` object: the sum of every pass in `usage.iterations` (compaction
+ * and advisor passes included, see iterations.ts), else the top-level fields.
  */
 export function anthropicCounts(usage: JsonObject, model: string | null): TokenCounts {
-  const passes = arrayAt(usage, 'iterations').filter(
-    (it): it is JsonObject => isObject(it) && (stringAt(it, 'model') ?? model) === model,
-  );
-  const base =
-    passes.length > 0
-      ? passes.map(iterationCounts).reduce(addCounts, zeroCounts())
-      : iterationCounts(usage);
-  return {
-    ...base,
-    reasoningTokens: countAt(objectAt(usage, 'output_tokens_details'), 'thinking_tokens'),
-  };
+  return usageParts(usage, model).reduce((sum, p) => addCounts(sum, p.usage), zeroCounts());
+}
+
+function usageParts(usage: JsonObject, model: string | null): ModelPart[] {
+  const thinking = countAt(objectAt(usage, 'output_tokens_details'), 'thinking_tokens');
+  return anthropicParts(usage, model, thinking);
 }
 
 /**
@@ -113,9 +95,11 @@ export function readAnthropic(response: RecordedResponse): Reading {
     usage = objectAt(body, 'usage');
   }
   const found = hasUsage(usage) ? usage : undefined;
+  const parts = found ? usageParts(found, model) : [];
   return {
     model,
-    usage: found ? anthropicCounts(found, model) : null,
+    usage: found ? parts.reduce((sum, p) => addCounts(sum, p.usage), zeroCounts()) : null,
+    ...(parts.length > 1 ? { byModel: parts } : {}),
     providerCostUsd: null,
     replyText() {
       const out: string[] = [];

@@ -11,7 +11,7 @@ import {
   type PriceCalculation,
   type Usage as PriceUsage,
 } from '@pydantic/genai-prices';
-import type { Call, PriceOverride } from '../schema.js';
+import type { Call, ModelUsage, PriceOverride } from '../schema.js';
 import type { TokenCounts } from './reading.js';
 
 export type Prices = Readonly<Record<string, PriceOverride>>;
@@ -364,6 +364,8 @@ export interface CostInputs {
   providerCostUsd: number | null;
   /** When the call was made: dated table prices (price changes, peak hours) apply as of then. */
   recordedAt?: string;
+  /** The usage split by model when the call ran several (advisor tool); `usage` is their sum. */
+  byModel?: readonly ModelUsage[] | null | undefined;
 }
 
 /** Why a call costs what it does, for the words beside the figure. */
@@ -375,6 +377,52 @@ export interface CallCost {
   costUsd: number | null;
   costSource: Call['costSource'];
   basis: CostBasis;
+  /** Each model's share when the call ran several and was priced from the price lists. */
+  byModel?: ModelCost[];
+}
+
+export interface ModelCost {
+  model: string;
+  costUsd: number | null;
+  basis: CostBasis;
+}
+
+/** One model's tokens priced: an override for the model, else the table; unrounded. */
+function modelCost(
+  c: CostInputs,
+  model: string,
+  usage: TokenCounts,
+  prices: Prices | undefined,
+): { usd: number | null; basis: CostBasis } {
+  const override = findOverride(prices, model);
+  if (override) return { usd: overrideCost(override, usage), basis: 'override' };
+  const table = genaiPricesCost(c.provider, model, usage, c.upstream, c.recordedAt);
+  return table === null ? { usd: null, basis: 'no-price' } : { usd: table, basis: 'genai-prices' };
+}
+
+/**
+ * A call that ran several models costs the sum of its parts, each at its own model's price. One
+ * part without a price leaves the call's cost unknown (null, "no price known"), like any call
+ * whose tokens cannot all be priced; the priced parts still show, and totals add them.
+ */
+function partsCost(c: CostInputs, parts: readonly ModelUsage[], prices?: Prices): CallCost {
+  let sum = 0;
+  let unpriced = false;
+  let override = false;
+  const byModel = parts.map((p): ModelCost => {
+    const { usd, basis } = modelCost(c, p.model, p, prices);
+    if (usd === null) unpriced = true;
+    else sum += usd;
+    if (basis === 'override') override = true;
+    return { model: p.model, costUsd: usd === null ? null : roundUsd(usd), basis };
+  });
+  if (unpriced) return { costUsd: null, costSource: 'none', basis: 'no-price', byModel };
+  return {
+    costUsd: roundUsd(sum),
+    costSource: 'price-table',
+    basis: override ? 'override' : 'genai-prices',
+    byModel,
+  };
 }
 
 /**
@@ -385,12 +433,15 @@ export interface CallCost {
  * 3. a price override for the model (exact key, then the most specific glob);
  * 4. the bundled genai-prices table;
  * 5. else null ("no price known").
+ * A call that ran several models (`byModel`) is priced part by part under 3–5 and summed.
  */
 export function callCost(c: CostInputs, prices?: Prices): CallCost {
   if (c.providerCostUsd !== null && Number.isFinite(c.providerCostUsd) && c.providerCostUsd >= 0)
     return { costUsd: roundUsd(c.providerCostUsd), costSource: 'provider', basis: 'provider' };
   if (c.usage === null) return { costUsd: 0, costSource: 'none', basis: 'no-usage' };
   if (c.model === null) return { costUsd: null, costSource: 'none', basis: 'no-model' };
+  if (c.byModel && c.byModel.length > 1) return partsCost(c, c.byModel, prices);
+  // Inline, not modelCost: this runs for every row whenever 100,000 rows are re-priced.
   const override = findOverride(prices, c.model);
   if (override)
     return {

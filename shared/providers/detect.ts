@@ -36,8 +36,12 @@ const RULES: readonly Rule[] = [
     pattern: /\/responses\/input_tokens$/,
     info: { family: 'http', api: 'responses.input_tokens' },
   },
-  // Reading a stored response again must not count its tokens a second time.
-  { pattern: /\/responses\/[^/]+$/, info: { family: 'http', api: 'responses.retrieve' } },
+  // Fetching a stored or background response answers the Response object, with the usage a
+  // background response reports nowhere else; shared/usage-once.ts counts it once per response id.
+  {
+    pattern: /\/responses\/[^/]+$/,
+    info: { family: 'openai-responses', api: 'responses.retrieve' },
+  },
   {
     pattern: /\/v\d+[a-z0-9]*\/messages$/,
     info: { family: 'anthropic-messages', api: 'messages' },

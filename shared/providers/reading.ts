@@ -10,11 +10,22 @@ export interface TokenCounts {
   reasoningTokens: number;
 }
 
+/** The usage one model ran up inside a call (the advisor tool runs a second model). */
+export interface ModelPart {
+  model: string;
+  usage: TokenCounts;
+}
+
 export interface Reading {
   /** The model the reply names, if it names one. */
   model: string | null;
   /** Usage as the provider reported it; null when the reply carries none. */
   usage: TokenCounts | null;
+  /**
+   * Usage split by model when the reply ran more than one (the call's own model first); `usage`
+   * is then their sum. Absent for a single model.
+   */
+  byModel?: ModelPart[];
   /** The provider's own charge for the call, in USD, when it reports one. */
   providerCostUsd: number | null;
   /** The reply's text (content, tool calls, reasoning), for estimating tokens when usage is missing. */

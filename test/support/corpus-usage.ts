@@ -17,6 +17,9 @@ export interface TokenCounts {
 
 type Obj = Record<string, unknown>;
 
+/** Anthropic usage, split by model when the reply ran several (the advisor tool). */
+type MessagesUsage = TokenCounts & { byModel?: (TokenCounts & { model: string })[] };
+
 function obj(v: unknown): Obj | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined;
 }
@@ -97,31 +100,42 @@ function messagesPass(u: Obj): TokenCounts {
 
 /**
  * With server-side compaction the top-level fields describe only the final pass; Anthropic bills
- * the sum over `usage.iterations`. Advisor passes run (and bill) another model, so they are left out.
+ * the sum over `usage.iterations`. Advisor passes name the model they ran (and bill) on: they are
+ * in the sum, and split out per model in `byModel`, the reply's own model first.
  */
-function messagesUsage(u: Obj): TokenCounts {
+function messagesUsage(u: Obj, model: unknown): MessagesUsage {
   const passes = (Array.isArray(u['iterations']) ? (u['iterations'] as unknown[]) : [])
     .map(obj)
     .filter(
-      (p): p is Obj => p !== undefined && (p['type'] === 'message' || p['type'] === 'compaction'),
+      (p): p is Obj =>
+        p !== undefined &&
+        (p['type'] === 'message' || p['type'] === 'compaction' || p['type'] === 'advisor_message'),
     );
   const top = messagesPass(u);
   if (passes.length === 0) return top;
   // Passes carry no thinking breakdown; the top-level one covers the whole reply.
-  const total = {
-    ...top,
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-  };
-  for (const p of passes.map(messagesPass)) {
-    total.inputTokens += p.inputTokens;
-    total.outputTokens += p.outputTokens;
-    total.cacheReadTokens += p.cacheReadTokens;
-    total.cacheWriteTokens += p.cacheWriteTokens;
+  const zero = { ...top, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+  const own = String(model);
+  const perModel = new Map<string, TokenCounts>([[own, { ...zero }]]);
+  for (const p of passes) {
+    const name = typeof p['model'] === 'string' ? p['model'] : own;
+    const into = perModel.get(name) ?? { ...zero, reasoningTokens: 0 };
+    const c = messagesPass(p);
+    into.inputTokens += c.inputTokens;
+    into.outputTokens += c.outputTokens;
+    into.cacheReadTokens += c.cacheReadTokens;
+    into.cacheWriteTokens += c.cacheWriteTokens;
+    perModel.set(name, into);
   }
-  return total;
+  const total = { ...zero };
+  for (const c of perModel.values()) {
+    total.inputTokens += c.inputTokens;
+    total.outputTokens += c.outputTokens;
+    total.cacheReadTokens += c.cacheReadTokens;
+    total.cacheWriteTokens += c.cacheWriteTokens;
+  }
+  if (perModel.size < 2) return total;
+  return { ...total, byModel: [...perModel].map(([name, c]) => ({ model: name, ...c })) };
 }
 
 /** Gemini bills prompt + tool-use prompt as input, candidates + thoughts as output. */
@@ -146,7 +160,7 @@ function fromJson(family: Family, body: Obj): TokenCounts | null {
   if (family === 'responses') return u['input_tokens'] === undefined ? null : responsesUsage(u);
   return u['input_tokens'] === undefined && u['output_tokens'] === undefined
     ? null
-    : messagesUsage(u);
+    : messagesUsage(u, body['model']);
 }
 
 function fromStream(family: Family, text: string): TokenCounts | null {
@@ -156,7 +170,9 @@ function fromStream(family: Family, text: string): TokenCounts | null {
   if (family === 'messages') {
     // message_start carries the opening usage; each message_delta's fields are cumulative and win.
     let merged: Obj | undefined;
+    let model: unknown;
     for (const d of datas) {
+      if (d['type'] === 'message_start') model = obj(d['message'])?.['model'];
       const u =
         d['type'] === 'message_start'
           ? obj(obj(d['message'])?.['usage'])
@@ -167,7 +183,7 @@ function fromStream(family: Family, text: string): TokenCounts | null {
       merged = { ...merged };
       for (const [k, v] of Object.entries(u)) if (v !== null && v !== undefined) merged[k] = v;
     }
-    return merged ? messagesUsage(merged) : null;
+    return merged ? messagesUsage(merged, model) : null;
   }
   if (family === 'responses') {
     let last: TokenCounts | null = null;

@@ -76,6 +76,12 @@ export function CallCell({ column, c }: { column: string; c: CallSummary }) {
     case 'output':
       return <Tokens n={c.outputTokens} source={c.usageSource} />;
     case 'cost':
+      if (c.usageCountedIn !== null)
+        return (
+          <span className="muted" title={`usage counted once, in call ${c.usageCountedIn}`}>
+            {formatCost(c.costUsd)}
+          </span>
+        );
       return <span title={costTitle(c)}>{formatCost(c.costUsd)}</span>;
     default:
       return null;

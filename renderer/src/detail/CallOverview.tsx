@@ -20,11 +20,49 @@ import { StreamTimeline } from './StreamTimeline.js';
 /** Derived with the manifest's current prices, like the table row; the file's costUsd is a cache. */
 function Cost({ call }: { call: Call }) {
   const prices = useSnapshot((s) => s.manifest?.prices);
-  const cost = callCost({ ...call, providerCostUsd: storedProviderCost(call) }, prices);
+  const cost = callCost(
+    { ...call, byModel: call.usage?.byModel, providerCostUsd: storedProviderCost(call) },
+    prices,
+  );
+  const parts = cost.byModel ?? [];
   return (
     <>
       {formatCost(cost.costUsd)} <span className="muted">({formatCostBasis(cost.basis)})</span>
+      {parts.length > 1 && (
+        <ul className="cost-by-model">
+          {parts.map((p, i) => (
+            <li key={p.model} data-model={p.model}>
+              {p.model}: {formatCost(p.costUsd)}{' '}
+              <span className="muted">
+                ({formatCount(call.usage?.byModel?.[i]?.inputTokens ?? 0)} in,{' '}
+                {formatCount(call.usage?.byModel?.[i]?.outputTokens ?? 0)} out;{' '}
+                {formatCostBasis(p.basis)})
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
     </>
+  );
+}
+
+/** When another call of the same OpenAI response counts its usage (shared/usage-once.ts). */
+function CountedIn({ call }: { call: Call }) {
+  const countedIn = useSnapshot(
+    (s) => s.calls.find((r) => r.id === call.id)?.usageCountedIn ?? null,
+  );
+  const seq = useSnapshot((s) =>
+    countedIn === null ? null : (s.calls.find((r) => r.id === countedIn)?.seq ?? null),
+  );
+  if (countedIn === null) return null;
+  return (
+    <tr>
+      <th scope="row">counted in</th>
+      <td>
+        {seq === null ? countedIn : `#${seq}`}{' '}
+        <span className="muted">(this response&apos;s usage counts once: 0 here)</span>
+      </td>
+    </tr>
   );
 }
 
@@ -73,6 +111,7 @@ function Usage({ call }: { call: Call }) {
             <Cost call={call} />
           </td>
         </tr>
+        <CountedIn call={call} />
         <tr>
           <th scope="row">timing</th>
           <td>

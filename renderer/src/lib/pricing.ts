@@ -103,6 +103,8 @@ export function repriceRows(
       withoutUsage++;
       continue;
     }
+    // Another call of the same response counts this usage.
+    if (row.usageCountedIn !== null) continue;
     priced++;
     costUsd += override ? overrideCost(override, row) : (refCost(ref, row, row.recordedAt) ?? 0);
   }

@@ -7,6 +7,7 @@
 import type { ChangeEvent } from '../../../shared/desktop-api.js';
 import type { LoadError, Manifest } from '../../../shared/schema.js';
 import { priceRow, priceRows, type CallSummary } from '../../../shared/totals.js';
+import { countUsageOnce } from '../../../shared/usage-once.js';
 
 export interface Rows {
   calls: readonly CallSummary[];
@@ -72,6 +73,8 @@ export function mergeChanges(rows: Rows, events: readonly ChangeEvent[]): Rows {
     calls = next;
   }
   if (repriceAll) calls = priceRows(calls, prices);
+  // Rows came or went: which call counts a response's usage is decided again over all of them.
+  if (calls !== rows.calls) calls = countUsageOnce(calls);
 
   let errors = rows.errors;
   const touchesErrors = rows.errors.some((e) => latest.has(e.file));
