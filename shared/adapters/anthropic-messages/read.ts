@@ -1,5 +1,5 @@
 /** Anthropic Messages replies, streamed (named SSE events) or not. */
-import type { RecordedResponse } from '../schema.js';
+import type { RecordedResponse } from '../../schema.js';
 import {
   arrayAt,
   countAt,
@@ -8,7 +8,7 @@ import {
   objectAt,
   stringAt,
   type JsonObject,
-} from './json.js';
+} from '../../providers/json.js';
 import {
   addCounts,
   joinText,
@@ -16,7 +16,7 @@ import {
   zeroCounts,
   type Reading,
   type TokenCounts,
-} from './reading.js';
+} from '../../providers/reading.js';
 
 function iterationCounts(u: JsonObject): TokenCounts {
   const cacheWrite = countAt(u, 'cache_creation_input_tokens');
