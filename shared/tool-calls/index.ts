@@ -2,7 +2,6 @@
  * The tool calls of a recorded reply, for every family, streamed or not: read them as the
  * assembled calls a client would see, and write edited ones back into the recording.
  */
-import type { ApiFamily } from '../adapters/adapter.js';
 import { adapterOf, routeOfCall, type RoutedCall } from '../adapters/registry.js';
 import { isObject } from '../providers/json.js';
 import type { Call } from '../schema.js';
@@ -39,18 +38,13 @@ export function toolCallsOf(call: CallLike): ToolCallView[] {
   return toolCallsAdapterOf(call)?.read(call.response).map(view) ?? [];
 }
 
-const OBJECT_ARGS: Readonly<Partial<Record<ApiFamily, string>>> = {
-  'anthropic-messages': 'Anthropic tool input',
-  gemini: 'Gemini functionCall args',
-};
-
 function kindOf(v: unknown): string {
   if (v === null) return 'null';
   return Array.isArray(v) ? 'an array' : `a ${typeof v}`;
 }
 
-function objectArgs(family: ApiFamily, v: ToolCallView): unknown {
-  const what = OBJECT_ARGS[family] ?? 'the arguments';
+function objectArgs(adapter: ToolCallAdapter, v: ToolCallView): unknown {
+  const what = adapter.argsName ?? 'the arguments';
   const where = `tool call ${String(v.index)} (${v.name})`;
   let value: unknown;
   try {
@@ -67,18 +61,13 @@ function objectArgs(family: ApiFamily, v: ToolCallView): unknown {
   return value;
 }
 
-function editOf(
-  family: ApiFamily,
-  adapter: ToolCallAdapter,
-  found: FoundCall,
-  v: ToolCallView,
-): CallEdit | undefined {
+function editOf(adapter: ToolCallAdapter, found: FoundCall, v: ToolCallView): CallEdit | undefined {
   const edit: CallEdit = {};
   // A null id means "no id to set": families that require one keep the recorded one.
   if (v.id !== null && v.id !== found.id) edit.id = v.id;
   if (v.name !== found.name) edit.name = v.name;
   if (v.arguments !== found.text) {
-    edit.args = adapter.argsAre === 'text' ? v.arguments : objectArgs(family, v);
+    edit.args = adapter.argsAre === 'text' ? v.arguments : objectArgs(adapter, v);
   }
   return Object.keys(edit).length > 0 ? edit : undefined;
 }
@@ -93,8 +82,7 @@ function editOf(
  * object (Anthropic input, Gemini args) and the text is not a JSON object.
  */
 export function withToolCalls(call: Call, edited: readonly ToolCallView[]): Call {
-  const family = routeOfCall(call).family;
-  const adapter = adapterOf(family).toolCalls;
+  const adapter = toolCallsAdapterOf(call);
   const found = adapter ? adapter.read(call.response) : [];
   if (edited.length !== found.length) {
     throw new ToolCallEditError(
@@ -118,7 +106,7 @@ export function withToolCalls(call: Call, edited: readonly ToolCallView[]): Call
   if (!adapter) return { ...call };
   const edits = found.map((f, i) => {
     const v = byIndex.get(i);
-    return v ? editOf(family, adapter, f, v) : undefined;
+    return v ? editOf(adapter, f, v) : undefined;
   });
   if (edits.every((e) => e === undefined)) return { ...call };
   return { ...call, response: adapter.write(call.response, edits) };

@@ -148,6 +148,7 @@ function halfEmitStream(response: RecordedResponse, text: string): RecordedRespo
 
 export const anthropicToolCalls: ToolCallAdapter = {
   argsAre: 'object',
+  argsName: 'Anthropic tool input',
 
   read(response) {
     if (response.stream) return streamCalls(slotsOf(response)).map(readStreamCall);

@@ -65,6 +65,7 @@ function open(response: RecordedResponse): Doc {
 
 export const geminiToolCalls: ToolCallAdapter = {
   argsAre: 'object',
+  argsName: 'Gemini functionCall args',
 
   read(response) {
     return open(response).calls.map(({ fn }) =>
