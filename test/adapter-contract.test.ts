@@ -10,6 +10,7 @@ import { barePath } from '../shared/adapters/detect-table.js';
 import { ADAPTERS, adapterOf, routeOf } from '../shared/adapters/registry.js';
 import { hasPath } from '../shared/faults/json-edit.js';
 import { parseData } from '../shared/providers/json.js';
+import '../shared/providers/o200k.js';
 import { replyBody } from '../shared/providers/reading.js';
 import type { RecordedResponse } from '../shared/schema.js';
 import type { CallEdit } from '../shared/tool-calls/reply.js';

@@ -9,6 +9,7 @@ import { analyzeExchange } from '../shared/providers/analyze.js';
 import type { ApiFamily } from '../shared/adapters/adapter.js';
 import { adapterOf, routeOf as routeOfPath } from '../shared/adapters/registry.js';
 import { countTextTokens } from '../shared/providers/estimate.js';
+import '../shared/providers/o200k.js';
 import {
   anthropicImageTokens,
   geminiImageTokens,

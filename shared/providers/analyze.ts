@@ -7,6 +7,8 @@ import { adapterOf, providerOf, routeOf } from '../adapters/registry.js';
 import type { RecordedRequest, RecordedResponse, Usage } from '../schema.js';
 import { callCost, type Prices } from './cost.js';
 import { parseData } from './json.js';
+// Recording estimates usage for replies without it: this is where the tokenizer is loaded.
+import './o200k.js';
 
 export interface Exchange {
   upstream: string;

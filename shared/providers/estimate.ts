@@ -12,17 +12,27 @@
  * This file holds what every family counts the same way; each adapter's `estimate.ts` holds its
  * family's framing.
  */
-// The per-encoding entry point is plain TypeScript with no Node imports, so it also runs in the UI.
-import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
 import { imageSizeOf, type ImageSize } from './images.js';
 import { isObject, stringAt, type JsonObject } from './json.js';
 import { joinText, type TokenCounts } from './reading.js';
 
-// Special-token markers inside user text are ordinary characters here, not an error.
-const PLAIN = { disallowedSpecial: new Set<string>() };
+/**
+ * The text counter, installed by `./o200k.ts`, which whatever estimates imports (the recorder's
+ * `analyze.ts`, tests). Every adapter carries `estimate`, but the mock and the UI never call it,
+ * and loading the tokenizer's ranks takes most of a second: this keeps them out of both.
+ */
+let textCounter: ((text: string) => number) | null = null;
+
+export function setTextCounter(count: (text: string) => number): void {
+  textCounter = count;
+}
 
 export function countTextTokens(text: string): number {
-  return text === '' ? 0 : countO200k(text, PLAIN);
+  if (text === '') return 0;
+  if (!textCounter) {
+    throw new Error('token estimates need the tokenizer: import shared/providers/o200k.js first');
+  }
+  return textCounter(text);
 }
 
 /** Keys whose values are binary payloads, identifiers or enum tags, not text the model reads. */
