@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderAdapter } from '../shared/adapters/adapter.js';
 import { barePath } from '../shared/adapters/detect-table.js';
-import { ADAPTERS, adapterOf, routeOf } from '../shared/adapters/registry.js';
+import { ADAPTERS, adapterOf, routeOf, routeOfCall } from '../shared/adapters/registry.js';
 import { hasPath } from '../shared/faults/json-edit.js';
 import { parseData } from '../shared/providers/json.js';
 import '../shared/providers/o200k.js';
@@ -66,6 +66,16 @@ describe.each(ALL_CASES.map((c) => ({ ...c, title: `${c.family}: ${c.name}` })))
       expect(adapter.detect(barePath(c.path))).toBe(c.api);
       expect(routeOf(c.path)).toEqual({ family: c.family, api: c.api, path: c.path });
       expect(routeOf(`${c.path}/?alt=sse`)).toMatchObject({ family: c.family, api: c.api });
+    });
+
+    it('routes a recorded call by its stored route, else by its signature path or URL', () => {
+      const route = { family: c.family, api: c.api, path: c.path };
+      const request = { url: `https://vendor.test/base${c.path}?key=1` };
+      expect(routeOfCall({ api: '', request, route })).toEqual(route);
+      expect(
+        routeOfCall({ api: '', request: { url: 'http://x.test/' }, signature: { path: c.path } }),
+      ).toEqual(route);
+      expect(routeOfCall({ api: '', request })).toMatchObject({ family: c.family, api: c.api });
     });
 
     it('reads the model the request names', () => {
