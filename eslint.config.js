@@ -4,19 +4,20 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
+// Anchored (`/http`), so a module's own folder of the same name (shared/adapters/http/) is not one.
 const nodeBuiltins = [
   'node:*',
-  'fs',
-  'path',
-  'http',
-  'https',
-  'net',
-  'os',
-  'crypto',
-  'zlib',
-  'stream',
-  'url',
-  'child_process',
+  '/fs',
+  '/path',
+  '/http',
+  '/https',
+  '/net',
+  '/os',
+  '/crypto',
+  '/zlib',
+  '/stream',
+  '/url',
+  '/child_process',
 ];
 
 export default tseslint.config(

@@ -3,6 +3,7 @@ import { BUILTIN_UPSTREAMS } from '../shared/upstreams.js';
 import type { HttpRequest } from './http.js';
 import type { Wire } from './provider-calls.js';
 import { signatureOf } from '../shared/matching/signature.js';
+import { routeOf } from '../shared/adapters/registry.js';
 
 export interface CallEnvelope {
   seq: number;
@@ -45,6 +46,7 @@ export function buildCall(e: CallEnvelope): Call {
     upstream: e.upstream,
     provider: e.provider,
     api: e.wire.api,
+    route: routeOf(e.wire.path),
     model: e.model,
     request: { method: 'POST', url, headers: e.wire.requestHeaders, body: e.wire.requestBody },
     response: {

@@ -210,31 +210,42 @@ describe('editing a file by parts', () => {
 });
 
 describe('prompt and reply reading', () => {
+  /** A v1 call file names its api; the URL of a custom upstream may say nothing. */
+  const requestOf = (api: string, body: unknown) => ({
+    api,
+    request: { url: 'http://127.0.0.1:9/anything', body },
+  });
   it('reads Anthropic system, text and tool blocks', () => {
-    const messages = promptMessages('messages', {
-      system: 'be brief',
-      messages: [
-        { role: 'user', content: 'weather in Paris?' },
-        {
-          role: 'assistant',
-          content: [{ type: 'tool_use', id: 't1', name: 'get_weather', input: { city: 'Paris' } }],
-        },
-        {
-          role: 'user',
-          content: [{ type: 'tool_result', tool_use_id: 't1', content: '18°C' }],
-        },
-      ],
-    });
+    const messages = promptMessages(
+      requestOf('messages', {
+        system: 'be brief',
+        messages: [
+          { role: 'user', content: 'weather in Paris?' },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'tool_use', id: 't1', name: 'get_weather', input: { city: 'Paris' } },
+            ],
+          },
+          {
+            role: 'user',
+            content: [{ type: 'tool_result', tool_use_id: 't1', content: '18°C' }],
+          },
+        ],
+      }),
+    );
     expect(messages?.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
     expect(messages?.[2]?.blocks[0]).toMatchObject({ kind: 'tool-call', label: 'get_weather' });
     expect(messages?.[3]?.blocks[0]).toMatchObject({ kind: 'tool-result', text: '18°C' });
   });
 
   it('reads Gemini contents and assembles a streamed OpenAI reply', () => {
-    const gemini = promptMessages('generateContent', {
-      systemInstruction: { parts: [{ text: 'sys' }] },
-      contents: [{ role: 'user', parts: [{ text: 'hello' }] }],
-    });
+    const gemini = promptMessages(
+      requestOf('generateContent', {
+        systemInstruction: { parts: [{ text: 'sys' }] },
+        contents: [{ role: 'user', parts: [{ text: 'hello' }] }],
+      }),
+    );
     expect(gemini?.map((m) => [m.role, m.blocks[0]?.text])).toEqual([
       ['system', 'sys'],
       ['user', 'hello'],
@@ -243,7 +254,12 @@ describe('prompt and reply reading', () => {
       at: i,
       data: JSON.stringify({ choices: [{ index: 0, delta: { content: t } }] }),
     }));
-    expect(replyText(undefined, [...stream, { at: 3, data: '[DONE]' }])).toBe('Hello');
+    const reply = {
+      api: 'chat.completions',
+      request: { url: 'https://api.openai.com/v1/chat/completions' },
+      response: { status: 200, headers: {}, stream: [...stream, { at: 3, data: '[DONE]' }] },
+    };
+    expect(replyText(reply)).toBe('Hello');
   });
 });
 

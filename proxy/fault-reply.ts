@@ -1,7 +1,7 @@
 /** Turns a fault plan into the reply the mock sends: an error, or the recorded reply altered. */
 import type { ErrorPlan, Plan } from '../shared/faults/engine.js';
 import { malformReply, type MalformMode } from '../shared/faults/malform.js';
-import type { ApiFamily } from '../shared/providers/detect.js';
+import type { ApiFamily } from '../shared/adapters/adapter.js';
 import { providerError } from '../shared/providers/errors.js';
 import type { Call } from '../shared/schema.js';
 import { breakToolCalls } from '../shared/tool-calls/break.js';

@@ -6,7 +6,8 @@ import { open } from 'node:fs/promises';
 import { Agent } from 'undici';
 import { FaultEngine, type FiredFault, type Plan } from '../shared/faults/engine.js';
 import type { LiveRequest } from '../shared/matching/live-request.js';
-import { detectApi, modelFromPath, providerOf } from '../shared/providers/detect.js';
+import { providerOf, routeOf } from '../shared/adapters/registry.js';
+import { modelFromPath } from '../shared/adapters/request-model.js';
 import { providerError } from '../shared/providers/errors.js';
 import { DEFAULT_MAX_BODY_BYTES, MAX_JSON_DEPTH, bytesExceedDepth } from '../shared/limits.js';
 import type { LoadError } from '../shared/schema.js';
@@ -332,7 +333,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     let liveCache: LiveRequest | null = null;
     const live = (): LiveRequest => (liveCache ??= parseLive());
     const entry = result.kind === 'hit' ? result.call : null;
-    const family = detectApi(route.path).family;
+    const family = routeOf(route.path).family;
     let plan: Plan | null = null;
     if (engine) {
       const provider = entry ? entry.call.provider : providerOf(route.name, family);
@@ -488,7 +489,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     countMiss(s, route, method, null, [], reason);
     let status = 408; // the server already answered a timed-out request and closed it
     if (refusal !== 'timeout') {
-      const family = detectApi(route.path).family;
+      const family = routeOf(route.path).family;
       const err = providerError(
         family,
         providerOf(route.name, family),
@@ -517,7 +518,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
 
   /** How long timing faults hold back the answer to a miss. */
   function missDelay(route: Route, plan: Plan): number {
-    const family = detectApi(route.path).family;
+    const family = routeOf(route.path).family;
     const p = errorPrepared(family, 'http', { kind: 'not_found', message: '' });
     return scheduleOf(p, { mode: 'instant' }, plan).headersAt;
   }
@@ -532,7 +533,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     onFire: (applied: FiredFault[]) => void,
   ): Promise<number> {
     let applied = plan.fired;
-    const family = detectApi(route.path).family;
+    const family = routeOf(route.path).family;
     const headers: Record<string, string> = {};
     if (entry) headers['x-tapedeck-call'] = entry.id;
     let p: Prepared;
@@ -604,7 +605,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
       }
       return { status: capture.status, passthrough: 'answered' };
     }
-    const family = detectApi(route.path).family;
+    const family = routeOf(route.path).family;
     const closest = miss?.closest ?? null;
     const message = missMessage(
       (req.method ?? 'GET').toUpperCase(),

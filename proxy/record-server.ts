@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Agent } from 'undici';
 import { signatureOf } from '../shared/matching/signature.js';
 import { analyzeExchange } from '../shared/providers/analyze.js';
-import { detectApi, providerOf } from '../shared/providers/detect.js';
+import { providerOf, routeOf } from '../shared/adapters/registry.js';
 import { providerError, type ErrorKind, type ErrorReply } from '../shared/providers/errors.js';
 import { DEFAULT_MAX_BODY_BYTES, MAX_JSON_DEPTH, bytesExceedDepth } from '../shared/limits.js';
 import { Redactor, redactHeaders, redactUrl } from '../shared/redact.js';
@@ -244,6 +244,7 @@ export function buildCall(i: BuildInput): Call {
     upstream: i.upstreamName,
     provider: analysis.provider,
     api: analysis.api,
+    route: analysis.route,
     model: analysis.model,
     outcome: capture.outcome,
     request,
@@ -305,7 +306,7 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningRec
     reason: string,
     headers: Record<string, string> = {},
   ): void {
-    const family = detectApi(route.path).family;
+    const family = routeOf(route.path).family;
     const err = providerError(
       family,
       providerOf(route.name, family),
@@ -368,7 +369,7 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningRec
     const capture = await forward({ req, res, url, body, dispatcher });
     let gatewayReply: ErrorReply | null = null;
     if (capture.status === null && capture.outcome === 'upstream_error') {
-      const family = detectApi(route.path).family;
+      const family = routeOf(route.path).family;
       gatewayReply = providerError(
         family,
         providerOf(route.name, family),

@@ -333,6 +333,7 @@ export const Call = z
     upstream: z.string(),
     provider: z.string(),
     api: z.string(),
+    route: z.object({ family: z.string(), api: z.string(), path: z.string() }).strict().optional(),
     model: z.string().nullable(),
     request: RecordedRequest,
     response: RecordedResponse,

@@ -3,6 +3,7 @@
  * so the numbers they show cannot drift apart. A row's cost is derived from its usage and the
  * manifest's current prices (`callCost`), never taken from the stored `costUsd` cache.
  */
+import { routeOfCall } from './adapters/registry.js';
 import {
   callCost,
   roundUsd,
@@ -79,20 +80,6 @@ export interface Totals extends Bucket {
 
 /** The bucket name for calls whose model is unknown. */
 export const NO_MODEL = '(none)';
-
-const WILDCARD = /[*?]/;
-
-/** The request path after the upstream name: the signature's when it is literal, else the URL's. */
-function callPath(call: Call): string {
-  const sig = call.signature.path;
-  if (typeof sig === 'string' && sig !== '' && !WILDCARD.test(sig)) return sig;
-  try {
-    return new URL(call.request.url).pathname;
-  } catch {
-    const q = call.request.url.indexOf('?');
-    return q < 0 ? call.request.url : call.request.url.slice(0, q);
-  }
-}
 
 /** The parts of a call that ran several models, each with the cost `callCost` gave it. */
 function partRows(
@@ -183,7 +170,7 @@ export function summarizeCall(call: Call, file: string, prices?: Prices): CallSu
     api: call.api,
     model: call.model,
     method: call.request.method,
-    path: callPath(call),
+    path: routeOfCall(call).path,
     status: call.response.status,
     outcome: call.outcome,
     stream: call.response.stream !== undefined,

@@ -13,7 +13,7 @@ import { replyBody } from './providers/reading.js';
 import type { Call } from './schema.js';
 import type { CallSummary } from './totals.js';
 
-/** Calls that create or fetch a Response object (see shared/providers/detect.ts). */
+/** Calls that create or fetch a Response object (see shared/adapters/openai-responses/detect.ts). */
 const RESPONSE_APIS = new Set(['responses', 'responses.retrieve']);
 
 /** `https://host/v1/responses/resp_1?stream=true` → `resp_1`. */

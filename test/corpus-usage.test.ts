@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyzeExchange } from '../shared/providers/analyze.js';
-import { detectApi } from '../shared/providers/detect.js';
+import { routeOf as routeOfPath } from '../shared/adapters/registry.js';
 import type { RecordedResponse } from '../shared/schema.js';
 import {
   corpusDir,
@@ -21,7 +21,7 @@ const obj = (v: unknown): Obj | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
 const n = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
-/** Family from the URL alone, written independently of shared/providers/detect.ts. */
+/** Family from the URL alone, written independently of the adapters' detection tables. */
 function familyOf(pathname: string): Family {
   if (pathname.endsWith('/chat/completions')) return 'chat';
   if (pathname.endsWith('/responses') || pathname.endsWith('/responses/compact'))
@@ -161,7 +161,7 @@ describe.skipIf(!corpusPresent)('usage from the recorded corpus', () => {
       const { upstream, path } = routeOf(ix.url);
       const family = familyOf(ix.url.pathname);
       const ctx = `${ix.where} ${ix.request.method} ${ix.url.pathname}`;
-      expect(detectApi(path).family, ctx).toBe(FAMILY_NAME[family]);
+      expect(routeOfPath(path).family, ctx).toBe(FAMILY_NAME[family]);
       const analysis = analyzeExchange({
         upstream,
         path,

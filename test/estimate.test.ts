@@ -6,8 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyzeExchange } from '../shared/providers/analyze.js';
-import { detectApi, type ApiFamily } from '../shared/providers/detect.js';
-import { countTextTokens, estimateInputTokens } from '../shared/providers/estimate.js';
+import type { ApiFamily } from '../shared/adapters/adapter.js';
+import { adapterOf, routeOf as routeOfPath } from '../shared/adapters/registry.js';
+import { countTextTokens } from '../shared/providers/estimate.js';
+import '../shared/providers/o200k.js';
 import {
   anthropicImageTokens,
   geminiImageTokens,
@@ -20,6 +22,11 @@ import {
   loadCorpusExchanges,
   routeOf,
 } from './support/corpus-exchanges.js';
+
+/** The input tokens the family's adapter estimates for a request. */
+function estimateInputTokens(family: ApiFamily, body: unknown, model?: string | null): number {
+  return adapterOf(family).estimate(body, '', model ?? null).inputTokens;
+}
 
 // The OpenAI cookbook's examples ("How to count tokens with tiktoken"), with the prompt_tokens
 // the API reported for gpt-4o: 124 and 101.
@@ -374,7 +381,7 @@ describe.skipIf(!corpusPresent)('estimates against real provider counts (../shar
     const errors: Partial<Record<ApiFamily, number[]>> = {};
     for (const ix of loadCorpusExchanges()) {
       const { upstream, path } = routeOf(ix.url);
-      const { family, api } = detectApi(path);
+      const { family, api } = routeOfPath(path);
       const body = ix.request.body;
       // A compaction pass adds its own (unpublished) instructions.
       if (api === 'responses.compact') continue;

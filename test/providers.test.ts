@@ -12,7 +12,8 @@ import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { analyzeExchange, type Exchange } from '../shared/providers/analyze.js';
-import { detectApi, providerOf, type ApiFamily } from '../shared/providers/detect.js';
+import type { ApiFamily } from '../shared/adapters/adapter.js';
+import { providerOf, routeOf } from '../shared/adapters/registry.js';
 import { goDuration, providerError, type ErrorKind } from '../shared/providers/errors.js';
 import type { RecordedResponse, StreamEvent } from '../shared/schema.js';
 
@@ -38,7 +39,7 @@ function ex(
   };
 }
 
-describe('detectApi', () => {
+describe('routeOf', () => {
   it.each([
     ['/v1/chat/completions', 'openai-chat', 'chat.completions'],
     ['/api/v1/chat/completions', 'openai-chat', 'chat.completions'],
@@ -63,15 +64,16 @@ describe('detectApi', () => {
     ['/v1/files', 'http', 'http'],
     ['/v1/chat/completions/chatcmpl-1', 'http', 'http'],
   ])('%s → %s %s', (path, family, api) => {
-    expect(detectApi(path)).toEqual({ family, api });
+    expect(routeOf(path)).toEqual({ family, api, path });
   });
 
   it('ignores a query string and a trailing slash', () => {
-    expect(detectApi('/v1beta/models/m:streamGenerateContent?alt=sse')).toEqual({
+    expect(routeOf('/v1beta/models/m:streamGenerateContent?alt=sse')).toEqual({
       family: 'gemini',
       api: 'streamGenerateContent',
+      path: '/v1beta/models/m:streamGenerateContent',
     });
-    expect(detectApi('/v1/chat/completions/').family).toBe('openai-chat');
+    expect(routeOf('/v1/chat/completions/').family).toBe('openai-chat');
   });
 });
 
@@ -783,6 +785,7 @@ describe('embeddings, plain HTTP and errors', () => {
       ),
     );
     expect(a).toEqual({
+      route: { family: 'http', api: 'messages.count_tokens', path: '/v1/messages/count_tokens' },
       provider: 'anthropic',
       api: 'messages.count_tokens',
       model: 'claude-haiku-4-5',

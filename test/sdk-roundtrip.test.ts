@@ -10,6 +10,7 @@ import zlib from 'node:zlib';
 import OpenAI from 'openai';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { routeOfCall } from '../shared/adapters/registry.js';
 import { startMockServer } from '../proxy/mock-server.js';
 import { startRecordServer } from '../proxy/record-server.js';
 import { assertBuilt, runCli, startCli, type RunningCli } from './support/cli.js';
@@ -71,6 +72,8 @@ describe('SDK → record → snapshot → mock → SDK', () => {
       expect(call.upstream).toBe(scenario.upstream);
       expect(call.provider).toBe(scenario.provider);
       expect(scenario.apis).toContain(call.api);
+      // The route is stored once at record time, and is what the path would have given.
+      expect(call.route).toEqual(routeOfCall({ ...call, route: undefined }));
       expect(scenario.models).toContain(call.model);
       expect(call.outcome).toBe('complete');
       expect(call.response.status).toBe(200);

@@ -8,11 +8,11 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { sseEventBytes } from '../proxy/replay.js';
+import { routeOfCall } from '../shared/adapters/registry.js';
 import type { Call, RecordedResponse, StreamEvent } from '../shared/schema.js';
 import {
   ToolCallEditError,
   breakToolCalls,
-  toolCallFamily,
   toolCallsOf,
   withToolCalls,
   type BreakMode,
@@ -266,7 +266,7 @@ const ORIGINAL = [
 describe.each(CASES)('$name', (c) => {
   it('reads the tool calls as the assembled calls', () => {
     const call = c.build();
-    expect(toolCallFamily(call)).toBe(c.family);
+    expect(routeOfCall(call).family).toBe(c.family);
     expect(toolCallsOf(call)).toEqual([
       { index: 0, id: c.ids[0], name: 'get_weather', arguments: argsTextOf(c.family, WEATHER) },
       { index: 1, id: c.ids[1], name: 'web_search', arguments: argsTextOf(c.family, SEARCH) },
@@ -422,27 +422,36 @@ describe.each(CASES)('$name', (c) => {
 
 describe('family', () => {
   const body = { body: chatBody() };
-  it('comes from the path argument, then the URL, then the api name', () => {
-    expect(toolCallFamily(callOf('https://x.test/v1/chat/completions', '', body))).toBe(
+  const familyOf = (call: Call): string => routeOfCall(call).family;
+  it('comes from the stored route, then the URL, then the api name', () => {
+    expect(familyOf(callOf('https://x.test/v1/chat/completions', '', body))).toBe('openai-chat');
+    expect(familyOf(callOf('http://127.0.0.1:9/anything', 'chat.completions', body))).toBe(
       'openai-chat',
     );
-    expect(toolCallFamily(callOf('http://127.0.0.1:9/anything', 'chat.completions', body))).toBe(
-      'openai-chat',
-    );
-    expect(toolCallFamily(callOf('http://127.0.0.1:9/anything', 'messages', body))).toBe(
+    expect(familyOf(callOf('http://127.0.0.1:9/anything', 'messages', body))).toBe(
       'anthropic-messages',
     );
-    expect(toolCallFamily(callOf('/v1beta/models/m:streamGenerateContent?alt=sse', '', body))).toBe(
+    expect(familyOf(callOf('/v1beta/models/m:streamGenerateContent?alt=sse', '', body))).toBe(
       'gemini',
     );
-    expect(
-      toolCallFamily(callOf('http://127.0.0.1:9/anything', '', body), '/openai/v1/responses'),
-    ).toBe('openai-responses');
-    expect(toolCallFamily(callOf('https://x.test/v1/embeddings', 'embeddings', body))).toBeNull();
-    expect(toolCallFamily(callOf('https://x.test/other', 'constructor', body))).toBeNull();
+    const routed: Call = {
+      ...callOf('http://127.0.0.1:9/anything', '', body),
+      route: { family: 'openai-responses', api: 'responses', path: '/openai/v1/responses' },
+    };
+    expect(familyOf(routed)).toBe('openai-responses');
+    expect(familyOf(callOf('https://x.test/v1/embeddings', 'embeddings', body))).toBe(
+      'openai-embeddings',
+    );
+    expect(toolCallsOf(callOf('https://x.test/v1/embeddings', 'embeddings', body))).toEqual([]);
+    expect(familyOf(callOf('https://x.test/other', 'constructor', body))).toBe('http');
     expect(toolCallsOf(callOf('https://x.test/other', 'http', body))).toEqual([]);
+    const chatRoute = {
+      family: 'openai-chat',
+      api: 'chat.completions',
+      path: '/v1/chat/completions',
+    };
     expect(
-      toolCallsOf(callOf('https://x.test/other', 'http', body), '/v1/chat/completions'),
+      toolCallsOf({ ...callOf('https://x.test/other', 'http', body), route: chatRoute }),
     ).toHaveLength(2);
   });
 
@@ -695,7 +704,7 @@ const asObj = (v: unknown): Obj =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {};
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-/** Family from the URL, written independently of shared/providers/detect.ts. */
+/** Family from the URL, written independently of the adapters' detection tables. */
 function familyOfUrl(url: URL): WireFamily | null {
   const p = url.pathname;
   if (p.endsWith('/chat/completions')) return 'openai-chat';

@@ -2,7 +2,9 @@
  * Breaks a recorded reply the way real models and gateways break them, for `malformed` faults.
  * Works on non-streamed JSON bodies and on SSE event lists; never mutates its input.
  */
-import { detectApi, type ApiFamily } from '../providers/detect.js';
+import type { ProviderAdapter } from '../adapters/adapter.js';
+import { adapterOf, routeOfCall } from '../adapters/registry.js';
+import { parseData } from '../providers/json.js';
 import type { Call, StreamEvent } from '../schema.js';
 import { dropAt, hasPath, retypeAt } from './json-edit.js';
 
@@ -11,31 +13,8 @@ export type MalformMode = 'invalidJson' | 'truncate' | 'dropField' | 'wrongType'
 /** What to send instead: a raw body text, or events. null: the fault does not apply to this reply. */
 export type Malformed = { bodyText: string } | { events: StreamEvent[] };
 
-/** The field each family's clients cannot do without, when the fault names no path. */
-const REQUIRED_FIELD: Readonly<Record<ApiFamily, { body: string; event: string }>> = {
-  'openai-chat': { body: '$.choices', event: '$.choices' },
-  'openai-responses': { body: '$.output', event: '$.delta' },
-  'anthropic-messages': { body: '$.content', event: '$.delta' },
-  gemini: { body: '$.candidates', event: '$.candidates' },
-  'openai-embeddings': { body: '$.data', event: '$.data' },
-  http: { body: '$', event: '$' },
-};
-
-export function familyOfCall(call: Pick<Call, 'request' | 'signature'>): ApiFamily {
-  const path =
-    typeof call.signature.path === 'string' && !call.signature.path.includes('*')
-      ? call.signature.path
-      : safePathname(call.request.url);
-  return detectApi(path).family;
-}
-
-function safePathname(url: string): string {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return url;
-  }
-}
+/** The field the family's clients cannot do without, used when the fault names no path. */
+type Required = ProviderAdapter['requiredField'];
 
 /** `{"a":1}` → `{"a":1,}`: the commonest invalid JSON a model writes. */
 export function withTrailingComma(text: string): string {
@@ -45,19 +24,10 @@ export function withTrailingComma(text: string): string {
   return end.slice(0, -1) + ',' + last;
 }
 
-function parseData(e: StreamEvent): unknown {
-  if (e.data === undefined) return undefined;
-  try {
-    return JSON.parse(e.data);
-  } catch {
-    return undefined;
-  }
-}
-
 function jsonEventIndexes(events: readonly StreamEvent[]): number[] {
   const out: number[] = [];
   events.forEach((e, i) => {
-    const v = parseData(e);
+    const v = parseData(e.data);
     if (v !== null && typeof v === 'object') out.push(i);
   });
   return out;
@@ -71,7 +41,7 @@ function malformStream(
   events: readonly StreamEvent[],
   mode: MalformMode,
   path: string | undefined,
-  family: ApiFamily,
+  required: Required,
 ): StreamEvent[] | null {
   const json = jsonEventIndexes(events);
   switch (mode) {
@@ -89,15 +59,17 @@ function malformStream(
     case 'dropField':
     case 'wrongType': {
       const edit = mode === 'dropField' ? dropAt : retypeAt;
-      const target = path ?? REQUIRED_FIELD[family].event;
+      const target = path ?? required.event;
       // With a path: every event that has it; without: the middle event that has the family's field.
-      const indexes = json.filter((i) => hasPath(parseData(events[i] as StreamEvent), target));
+      const indexes = json.filter((i) =>
+        hasPath(parseData((events[i] as StreamEvent).data), target),
+      );
       const chosen = path ? indexes : indexes.length ? [middle(indexes) as number] : [];
       if (chosen.length === 0) return null;
       const out = [...events];
       for (const i of chosen) {
         const e = events[i] as StreamEvent;
-        const edited = edit(parseData(e), target);
+        const edited = edit(parseData(e.data), target);
         if (edited !== null) out[i] = { ...e, data: JSON.stringify(edited) };
       }
       return out;
@@ -109,7 +81,7 @@ function malformBody(
   body: unknown,
   mode: MalformMode,
   path: string | undefined,
-  family: ApiFamily,
+  required: Required,
 ): string | null {
   const text = JSON.stringify(body);
   switch (mode) {
@@ -118,25 +90,25 @@ function malformBody(
     case 'truncate':
       return text.slice(0, Math.max(1, Math.floor(text.length / 2)));
     case 'dropField': {
-      const edited = dropAt(body, path ?? REQUIRED_FIELD[family].body);
+      const edited = dropAt(body, path ?? required.body);
       return edited === null ? null : JSON.stringify(edited);
     }
     case 'wrongType': {
-      const edited = retypeAt(body, path ?? REQUIRED_FIELD[family].body);
+      const edited = retypeAt(body, path ?? required.body);
       return edited === null ? null : JSON.stringify(edited);
     }
   }
 }
 
 export function malformReply(call: Call, mode: MalformMode, path?: string): Malformed | null {
-  const family = familyOfCall(call);
+  const required = adapterOf(routeOfCall(call).family).requiredField;
   const r = call.response;
   if (r.stream) {
-    const events = malformStream(r.stream, mode, path, family);
+    const events = malformStream(r.stream, mode, path, required);
     return events ? { events } : null;
   }
   if (r.body !== undefined) {
-    const bodyText = malformBody(r.body, mode, path, family);
+    const bodyText = malformBody(r.body, mode, path, required);
     return bodyText === null ? null : { bodyText };
   }
   const raw = r.bodyText;

@@ -3,11 +3,12 @@
  * hit. Object key order matters to neither.
  */
 
+import { isObject } from '../providers/json.js';
+
 type Obj = Record<string, unknown>;
 
-export function isPlainObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** The one plain-object test (shared/providers/json.ts), under the name the matcher reads well with. */
+export const isPlainObject: (v: unknown) => v is Obj = isObject;
 
 export function ownValue(o: Obj, key: string): unknown {
   return Object.hasOwn(o, key) ? o[key] : undefined;

@@ -2,15 +2,14 @@
  * The provider-adapter step of recording: from one captured exchange to the provider, api, model,
  * usage and cost written into the call file.
  */
+import type { Route } from '../adapters/adapter.js';
+import { adapterOf, providerOf, routeOf } from '../adapters/registry.js';
 import type { RecordedRequest, RecordedResponse, Usage } from '../schema.js';
-import { readAnthropic } from './anthropic.js';
 import { callCost, type Prices } from './cost.js';
-import { detectApi, modelFromPath, providerOf, type ApiFamily } from './detect.js';
-import { estimateCounts } from './estimate.js';
-import { readGemini } from './gemini.js';
-import { parseData, stringAt } from './json.js';
-import { readOpenAIChat, readOpenAIEmbeddings, readOpenAIResponses } from './openai.js';
-import type { Reader, Reading } from './reading.js';
+import { parseData } from './json.js';
+// Recording estimates usage for replies without it: this is where the tokenizer is loaded.
+import './o200k.js';
+import type { Reading } from './reading.js';
 
 export interface Exchange {
   upstream: string;
@@ -23,6 +22,8 @@ export interface Exchange {
 }
 
 export interface Analysis {
+  /** Resolved once here and stored in the call file, so no reader looks at the path again. */
+  route: Route;
   provider: string;
   api: string;
   model: string | null;
@@ -30,14 +31,6 @@ export interface Analysis {
   costUsd: number | null;
   costSource: 'provider' | 'price-table' | 'none';
 }
-
-const READERS: Readonly<Record<Exclude<ApiFamily, 'http'>, Reader>> = {
-  'openai-chat': readOpenAIChat,
-  'openai-responses': readOpenAIResponses,
-  'anthropic-messages': readAnthropic,
-  gemini: readGemini,
-  'openai-embeddings': readOpenAIEmbeddings,
-};
 
 /**
  * Replies that report a usage billed by another request when they report one at all: fetching a
@@ -67,22 +60,24 @@ function plainReply(response: RecordedResponse): string {
 }
 
 export function analyzeExchange(ex: Exchange, prices?: Prices): Analysis {
-  const { family, api } = detectApi(ex.path);
-  const provider = providerOf(ex.upstream, family);
+  const route = routeOf(ex.path);
+  const adapter = adapterOf(route.family);
+  const provider = providerOf(ex.upstream, route.family);
   const body = requestBody(ex.request);
-  let model = stringAt(body, 'model') ?? modelFromPath(ex.path);
+  let model = adapter.requestModel(ex.path, body);
   const status = ex.response.status;
   let usage: Usage | null = null;
   let providerCostUsd: number | null = null;
-  if (family !== 'http' && status < 400) {
-    const reading = READERS[family](ex.response);
+  // Plain HTTP is not billed: nothing is read from its replies, nothing estimated.
+  if (route.family !== 'http' && status < 400) {
+    const reading = adapter.read(ex.response);
     model = reading.model ?? model;
     if (reading.usage) {
       usage = { ...reading.usage, source: 'provider', ...modelParts(reading, model) };
       providerCostUsd = reading.providerCostUsd;
-    } else if (status >= 200 && status < 300 && !USAGE_ELSEWHERE.has(api)) {
+    } else if (status >= 200 && status < 300 && !USAGE_ELSEWHERE.has(route.api)) {
       const replyText = reading.replyText() || plainReply(ex.response);
-      usage = { ...estimateCounts(family, body, replyText, model), source: 'estimated' };
+      usage = { ...adapter.estimate(body, replyText, model), source: 'estimated' };
     }
   }
   // The cost written now is a cache: readers derive it again with the prices current then.
@@ -98,5 +93,5 @@ export function analyzeExchange(ex: Exchange, prices?: Prices): Analysis {
     },
     prices,
   );
-  return { provider, api, model, usage, costUsd, costSource };
+  return { route, provider, api: route.api, model, usage, costUsd, costSource };
 }

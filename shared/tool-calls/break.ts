@@ -4,7 +4,7 @@
  */
 import { isObject } from '../providers/json.js';
 import type { Call } from '../schema.js';
-import { adapterOf, toolCallFamily } from './family.js';
+import { adapterOf, routeOfCall } from '../adapters/registry.js';
 import type { FoundCall } from './reply.js';
 
 export type BreakMode = 'toolName' | 'toolArgs' | 'textThenHalfTool';
@@ -86,9 +86,8 @@ export function halfPayload(call: Pick<FoundCall, 'name' | 'text' | 'value'>): s
  * caller then reports that the fault could not apply.
  */
 export function breakToolCalls(call: Call, mode: BreakMode): Call | null {
-  const family = toolCallFamily(call);
-  if (!family) return null;
-  const adapter = adapterOf(family);
+  const adapter = adapterOf(routeOfCall(call).family).toolCalls;
+  if (!adapter) return null;
   const found = adapter.read(call.response);
   const [first] = found;
   if (!first) return null;

@@ -2,13 +2,17 @@
  * The tool calls of a recorded reply, for every family, streamed or not: read them as the
  * assembled calls a client would see, and write edited ones back into the recording.
  */
+import { adapterOf, routeOfCall, type RoutedCall } from '../adapters/registry.js';
 import { isObject } from '../providers/json.js';
 import type { Call } from '../schema.js';
-import { adapterOf, toolCallFamily, type ToolCallFamily } from './family.js';
-import type { CallEdit, FoundCall } from './reply.js';
+import type { CallEdit, FoundCall, ToolCallAdapter } from './reply.js';
 
-export { toolCallFamily, type ToolCallFamily } from './family.js';
 export { breakToolCalls, type BreakMode } from './break.js';
+
+/** The family's tool-call reader and writer; null for families without tool calls. */
+export function toolCallsAdapterOf(call: RoutedCall): ToolCallAdapter | null {
+  return adapterOf(routeOfCall(call).family).toolCalls;
+}
 
 export interface ToolCallView {
   /** Position among the reply's tool calls. */
@@ -24,29 +28,23 @@ export class ToolCallEditError extends Error {
   override name = 'ToolCallEditError';
 }
 
-type CallLike = Pick<Call, 'request' | 'response'> & { api: string };
+type CallLike = Pick<Call, 'response'> & RoutedCall;
 
 function view(found: FoundCall, index: number): ToolCallView {
   return { index, id: found.id, name: found.name, arguments: found.text };
 }
 
-export function toolCallsOf(call: CallLike, path?: string): ToolCallView[] {
-  const family = toolCallFamily(call, path);
-  return family ? adapterOf(family).read(call.response).map(view) : [];
+export function toolCallsOf(call: CallLike): ToolCallView[] {
+  return toolCallsAdapterOf(call)?.read(call.response).map(view) ?? [];
 }
-
-const OBJECT_ARGS: Readonly<Partial<Record<ToolCallFamily, string>>> = {
-  'anthropic-messages': 'Anthropic tool input',
-  gemini: 'Gemini functionCall args',
-};
 
 function kindOf(v: unknown): string {
   if (v === null) return 'null';
   return Array.isArray(v) ? 'an array' : `a ${typeof v}`;
 }
 
-function objectArgs(family: ToolCallFamily, v: ToolCallView): unknown {
-  const what = OBJECT_ARGS[family] ?? 'the arguments';
+function objectArgs(adapter: ToolCallAdapter, v: ToolCallView): unknown {
+  const what = adapter.argsName ?? 'the arguments';
   const where = `tool call ${String(v.index)} (${v.name})`;
   let value: unknown;
   try {
@@ -63,13 +61,13 @@ function objectArgs(family: ToolCallFamily, v: ToolCallView): unknown {
   return value;
 }
 
-function editOf(family: ToolCallFamily, found: FoundCall, v: ToolCallView): CallEdit | undefined {
+function editOf(adapter: ToolCallAdapter, found: FoundCall, v: ToolCallView): CallEdit | undefined {
   const edit: CallEdit = {};
   // A null id means "no id to set": families that require one keep the recorded one.
   if (v.id !== null && v.id !== found.id) edit.id = v.id;
   if (v.name !== found.name) edit.name = v.name;
   if (v.arguments !== found.text) {
-    edit.args = adapterOf(family).argsAre === 'text' ? v.arguments : objectArgs(family, v);
+    edit.args = adapter.argsAre === 'text' ? v.arguments : objectArgs(adapter, v);
   }
   return Object.keys(edit).length > 0 ? edit : undefined;
 }
@@ -84,8 +82,8 @@ function editOf(family: ToolCallFamily, found: FoundCall, v: ToolCallView): Call
  * object (Anthropic input, Gemini args) and the text is not a JSON object.
  */
 export function withToolCalls(call: Call, edited: readonly ToolCallView[]): Call {
-  const family = toolCallFamily(call);
-  const found = family ? adapterOf(family).read(call.response) : [];
+  const adapter = toolCallsAdapterOf(call);
+  const found = adapter ? adapter.read(call.response) : [];
   if (edited.length !== found.length) {
     throw new ToolCallEditError(
       `the reply has ${String(found.length)} tool call(s) but ${String(edited.length)} were given`,
@@ -105,11 +103,11 @@ export function withToolCalls(call: Call, edited: readonly ToolCallView[]): Call
     }
     byIndex.set(v.index, v);
   }
-  if (!family) return { ...call };
+  if (!adapter) return { ...call };
   const edits = found.map((f, i) => {
     const v = byIndex.get(i);
-    return v ? editOf(family, f, v) : undefined;
+    return v ? editOf(adapter, f, v) : undefined;
   });
   if (edits.every((e) => e === undefined)) return { ...call };
-  return { ...call, response: adapterOf(family).write(call.response, edits) };
+  return { ...call, response: adapter.write(call.response, edits) };
 }

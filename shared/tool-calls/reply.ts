@@ -31,6 +31,8 @@ export interface CallEdit {
 export interface ToolCallAdapter {
   /** How the family carries arguments on the wire. */
   argsAre: 'text' | 'object';
+  /** What the wire calls an object of arguments, for edit errors ("Anthropic tool input"). */
+  argsName?: string;
   read(response: RecordedResponse): FoundCall[];
   /** One entry per found call, in the same order; undefined leaves that call as recorded. */
   write(response: RecordedResponse, edits: readonly (CallEdit | undefined)[]): RecordedResponse;

@@ -10,7 +10,7 @@ import {
   formatTimestamp,
 } from '../lib/format.js';
 import { useSnapshot } from '../state/snapshot-store.js';
-import { replyText } from '../lib/messages.js';
+import { deltaTextOf, replyText } from '../lib/messages.js';
 import { recordedToolCalls } from '../state/tool-calls-part.js';
 import { setTab } from '../state/ui-store.js';
 import { BodyView, HeadersTable, JsonBlock, Section } from './blocks.js';
@@ -169,7 +169,7 @@ function ReplyView({ text, tools }: { text: string | null; tools: readonly ToolC
 }
 
 export function CallOverview({ call }: { call: Call }) {
-  const text = replyText(call.response.body, call.response.stream);
+  const text = replyText(call);
   const tools = recordedToolCalls(call as unknown as Record<string, unknown>);
   const hasReply = text !== null || tools.length > 0;
   const failed = call.response.status >= 400 || call.outcome !== 'complete';
@@ -193,7 +193,7 @@ export function CallOverview({ call }: { call: Call }) {
       )}
       <Section title={`Request · ${call.request.method} ${call.request.url}`}>
         <h4>Prompt</h4>
-        <PromptView api={call.api} body={call.request.body} />
+        <PromptView call={call} />
         <Section title="Headers" open={false}>
           <HeadersTable headers={call.request.headers} />
         </Section>
@@ -210,7 +210,7 @@ export function CallOverview({ call }: { call: Call }) {
         </Section>
         {call.response.stream ? (
           <Section title="Stream">
-            <StreamTimeline events={call.response.stream} />
+            <StreamTimeline events={call.response.stream} deltaText={deltaTextOf(call)} />
           </Section>
         ) : (
           <Section title="Body" open={!hasReply}>

@@ -1,4 +1,5 @@
 /** The request's messages as a conversation: one card per message, tool calls and results marked. */
+import type { Call } from '../../../shared/schema.js';
 import { promptMessages, type Block } from '../lib/messages.js';
 
 function BlockView({ block }: { block: Block }) {
@@ -16,8 +17,8 @@ function BlockView({ block }: { block: Block }) {
   );
 }
 
-export function PromptView({ api, body }: { api: string; body: unknown }) {
-  const messages = promptMessages(api, body);
+export function PromptView({ call }: { call: Call }) {
+  const messages = promptMessages(call);
   if (!messages) return <p className="muted">No messages in this request body.</p>;
   return (
     <div className="messages">

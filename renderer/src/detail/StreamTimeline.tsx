@@ -18,7 +18,7 @@ function pretty(data: string): string {
   }
 }
 
-function EventRow({ ev, previous }: { ev: StreamEvent; previous: number }) {
+function EventRow({ ev, previous, text }: { ev: StreamEvent; previous: number; text: string }) {
   const [open, setOpen] = useState(false);
   return (
     <>
@@ -26,11 +26,12 @@ function EventRow({ ev, previous }: { ev: StreamEvent; previous: number }) {
         <td className="num">{formatMs(ev.at)}</td>
         <td className="num muted">+{formatMs(ev.at - previous)}</td>
         <td>{ev.event ?? (ev.comment !== undefined ? ':comment' : 'message')}</td>
+        <td className="mono">{preview(text)}</td>
         <td className="mono">{preview(ev.data ?? ev.comment)}</td>
       </tr>
       {open && ev.data !== undefined && (
         <tr>
-          <td colSpan={4}>
+          <td colSpan={5}>
             <pre className="code">{pretty(ev.data)}</pre>
           </td>
         </tr>
@@ -39,7 +40,14 @@ function EventRow({ ev, previous }: { ev: StreamEvent; previous: number }) {
   );
 }
 
-export function StreamTimeline({ events }: { events: readonly StreamEvent[] }) {
+export function StreamTimeline({
+  events,
+  deltaText,
+}: {
+  events: readonly StreamEvent[];
+  /** The reply text an event adds (from the call's adapter); '' for events that add none. */
+  deltaText: (event: StreamEvent) => string;
+}) {
   const [all, setAll] = useState(events.length <= FIRST);
   const shown = all ? events : events.slice(0, FIRST);
   return (
@@ -53,12 +61,18 @@ export function StreamTimeline({ events }: { events: readonly StreamEvent[] }) {
             <th className="num">at</th>
             <th className="num">gap</th>
             <th>event</th>
+            <th>text</th>
             <th>data</th>
           </tr>
         </thead>
         <tbody>
           {shown.map((ev, i) => (
-            <EventRow key={i} ev={ev} previous={i === 0 ? 0 : (events[i - 1]?.at ?? 0)} />
+            <EventRow
+              key={i}
+              ev={ev}
+              previous={i === 0 ? 0 : (events[i - 1]?.at ?? 0)}
+              text={deltaText(ev)}
+            />
           ))}
         </tbody>
       </table>

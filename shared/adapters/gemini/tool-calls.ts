@@ -3,8 +3,8 @@
  * a whole GenerateContentResponse and a call arrives complete in one part, so a stream is edited
  * chunk by chunk exactly like a body.
  */
-import { arrayAt, isObject, objectAt, type JsonObject } from '../providers/json.js';
-import type { RecordedResponse } from '../schema.js';
+import { arrayAt, isObject, objectAt, type JsonObject } from '../../providers/json.js';
+import type { RecordedResponse } from '../../schema.js';
 import {
   bodyCopy,
   foundFromValue,
@@ -13,7 +13,7 @@ import {
   withStream,
   type Slot,
   type ToolCallAdapter,
-} from './reply.js';
+} from '../../tool-calls/reply.js';
 
 interface PartCall {
   slot: Slot | undefined;
@@ -63,8 +63,9 @@ function open(response: RecordedResponse): Doc {
   return { calls: partCalls(chunksOf(undefined, body)), done: () => withBody(response, body) };
 }
 
-export const gemini: ToolCallAdapter = {
+export const geminiToolCalls: ToolCallAdapter = {
   argsAre: 'object',
+  argsName: 'Gemini functionCall args',
 
   read(response) {
     return open(response).calls.map(({ fn }) =>

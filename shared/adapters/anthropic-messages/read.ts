@@ -1,5 +1,5 @@
 /** Anthropic Messages replies, streamed (named SSE events) or not. */
-import type { RecordedResponse } from '../schema.js';
+import type { RecordedResponse } from '../../schema.js';
 import {
   arrayAt,
   countAt,
@@ -8,7 +8,7 @@ import {
   objectAt,
   stringAt,
   type JsonObject,
-} from './json.js';
+} from '../../providers/json.js';
 import {
   addCounts,
   joinText,
@@ -17,8 +17,8 @@ import {
   type ModelPart,
   type Reading,
   type TokenCounts,
-} from './reading.js';
-import { anthropicParts } from './iterations.js';
+} from '../../providers/reading.js';
+import { anthropicParts } from '../../providers/iterations.js';
 
 /**
  * Token counts of a Messages `usage` object: the sum of every pass in `usage.iterations` (compaction

@@ -1,5 +1,5 @@
 /** Gemini generateContent / streamGenerateContent replies (Google AI and Vertex AI). */
-import type { RecordedResponse } from '../schema.js';
+import type { RecordedResponse } from '../../schema.js';
 import {
   arrayAt,
   countAt,
@@ -8,8 +8,14 @@ import {
   objectAt,
   stringAt,
   type JsonObject,
-} from './json.js';
-import { joinText, replyBody, replyChunks, type Reading, type TokenCounts } from './reading.js';
+} from '../../providers/json.js';
+import {
+  joinText,
+  replyBody,
+  replyChunks,
+  type Reading,
+  type TokenCounts,
+} from '../../providers/reading.js';
 
 const COUNT_FIELDS = [
   'promptTokenCount',

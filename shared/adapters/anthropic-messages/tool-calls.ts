@@ -3,8 +3,8 @@
  * streamed, a `content_block_start` names the call and `input_json_delta` fragments carry the
  * input as JSON text.
  */
-import { arrayAt, isObject, objectAt, type JsonObject } from '../providers/json.js';
-import type { RecordedResponse } from '../schema.js';
+import { arrayAt, isObject, objectAt, type JsonObject } from '../../providers/json.js';
+import type { RecordedResponse } from '../../schema.js';
 import {
   bodyCopy,
   foundFromValue,
@@ -16,7 +16,7 @@ import {
   type FoundCall,
   type Slot,
   type ToolCallAdapter,
-} from './reply.js';
+} from '../../tool-calls/reply.js';
 
 function isToolUse(block: unknown): block is JsonObject {
   return isObject(block) && block['type'] === 'tool_use';
@@ -146,8 +146,9 @@ function halfEmitStream(response: RecordedResponse, text: string): RecordedRespo
   return withStream(response, slots);
 }
 
-export const anthropic: ToolCallAdapter = {
+export const anthropicToolCalls: ToolCallAdapter = {
   argsAre: 'object',
+  argsName: 'Anthropic tool input',
 
   read(response) {
     if (response.stream) return streamCalls(slotsOf(response)).map(readStreamCall);

@@ -2,8 +2,8 @@
  * Tool calls of OpenAI Chat Completions replies (and OpenAI-compatible servers): `tool_calls` of
  * each choice's message, or, streamed, `delta.tool_calls` fragments joined by their `index`.
  */
-import { arrayAt, isObject, objectAt, type JsonObject } from '../providers/json.js';
-import type { RecordedResponse } from '../schema.js';
+import { arrayAt, isObject, objectAt, type JsonObject } from '../../providers/json.js';
+import type { RecordedResponse } from '../../schema.js';
 import {
   bodyCopy,
   foundFromText,
@@ -14,7 +14,7 @@ import {
   type FoundCall,
   type Slot,
   type ToolCallAdapter,
-} from './reply.js';
+} from '../../tool-calls/reply.js';
 
 function argsText(args: unknown): string {
   return typeof args === 'string' ? args : JSON.stringify(args);
@@ -216,7 +216,7 @@ function finishedNormally(choice: JsonObject): void {
   if (choice['finish_reason'] === 'tool_calls') choice['finish_reason'] = 'stop';
 }
 
-export const openaiChat: ToolCallAdapter = {
+export const openaiChatToolCalls: ToolCallAdapter = {
   argsAre: 'text',
 
   read(response) {

@@ -3,8 +3,8 @@
  * several times (the added item, argument deltas, the `.done` events, the final response object);
  * a change is written into every statement so that they keep agreeing.
  */
-import { arrayAt, isObject, objectAt, parseData, type JsonObject } from '../providers/json.js';
-import type { RecordedResponse, StreamEvent } from '../schema.js';
+import { arrayAt, isObject, objectAt, parseData, type JsonObject } from '../../providers/json.js';
+import type { RecordedResponse, StreamEvent } from '../../schema.js';
 import {
   bodyCopy,
   cloneJson,
@@ -18,7 +18,7 @@ import {
   type NewEvent,
   type Slot,
   type ToolCallAdapter,
-} from './reply.js';
+} from '../../tool-calls/reply.js';
 
 const ADDED = 'response.output_item.added';
 const ITEM_DONE = 'response.output_item.done';
@@ -201,7 +201,7 @@ function finish(response: RecordedResponse, slots: readonly Slot[]): RecordedRes
   return { ...response, stream: changedCount ? renumber(events) : events };
 }
 
-export const openaiResponses: ToolCallAdapter = {
+export const openaiResponsesToolCalls: ToolCallAdapter = {
   argsAre: 'text',
 
   read(response) {
