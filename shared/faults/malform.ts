@@ -2,6 +2,8 @@
  * Breaks a recorded reply the way real models and gateways break them, for `malformed` faults.
  * Works on non-streamed JSON bodies and on SSE event lists; never mutates its input.
  */
+import { bedrockConverseAdapter } from '../adapters/bedrock-converse/index.js';
+import { cohereChatAdapter } from '../adapters/cohere-chat/index.js';
 import { detectApi, type ApiFamily } from '../providers/detect.js';
 import type { Call, StreamEvent } from '../schema.js';
 import { dropAt, hasPath, retypeAt } from './json-edit.js';
@@ -19,6 +21,8 @@ const REQUIRED_FIELD: Readonly<Record<ApiFamily, { body: string; event: string }
   gemini: { body: '$.candidates', event: '$.candidates' },
   'openai-embeddings': { body: '$.data', event: '$.data' },
   http: { body: '$', event: '$' },
+  'bedrock-converse': bedrockConverseAdapter.requiredField,
+  'cohere-chat': cohereChatAdapter.requiredField,
 };
 
 export function familyOfCall(call: Pick<Call, 'request' | 'signature'>): ApiFamily {

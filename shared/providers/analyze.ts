@@ -2,6 +2,9 @@
  * The provider-adapter step of recording: from one captured exchange to the provider, api, model,
  * usage and cost written into the call file.
  */
+import type { ProviderAdapter } from '../adapters/adapter.js';
+import { bedrockConverseAdapter } from '../adapters/bedrock-converse/index.js';
+import { cohereChatAdapter } from '../adapters/cohere-chat/index.js';
 import type { RecordedRequest, RecordedResponse, Usage } from '../schema.js';
 import { readAnthropic } from './anthropic.js';
 import { callCost, type Prices } from './cost.js';
@@ -37,6 +40,14 @@ const READERS: Readonly<Record<Exclude<ApiFamily, 'http'>, Reader>> = {
   'anthropic-messages': readAnthropic,
   gemini: readGemini,
   'openai-embeddings': readOpenAIEmbeddings,
+  'bedrock-converse': bedrockConverseAdapter.read,
+  'cohere-chat': cohereChatAdapter.read,
+};
+
+/** The families that already have their whole adapter (the rest move there with the registry). */
+const ADAPTERS: Partial<Record<ApiFamily, ProviderAdapter>> = {
+  'bedrock-converse': bedrockConverseAdapter,
+  'cohere-chat': cohereChatAdapter,
 };
 
 function requestBody(request: RecordedRequest): unknown {
@@ -56,7 +67,10 @@ export function analyzeExchange(ex: Exchange, prices?: Prices): Analysis {
   const { family, api } = detectApi(ex.path);
   const provider = providerOf(ex.upstream, family);
   const body = requestBody(ex.request);
-  let model = stringAt(body, 'model') ?? modelFromPath(ex.path);
+  const adapter = ADAPTERS[family];
+  let model = adapter
+    ? adapter.requestModel(ex.path, body)
+    : (stringAt(body, 'model') ?? modelFromPath(ex.path));
   const status = ex.response.status;
   let usage: Usage | null = null;
   let providerCostUsd: number | null = null;
@@ -68,7 +82,10 @@ export function analyzeExchange(ex: Exchange, prices?: Prices): Analysis {
       providerCostUsd = reading.providerCostUsd;
     } else if (status >= 200 && status < 300) {
       const replyText = reading.replyText() || plainReply(ex.response);
-      usage = { ...estimateCounts(family, body, replyText, model), source: 'estimated' };
+      const counts = adapter
+        ? adapter.estimate(body, replyText, model)
+        : estimateCounts(family, body, replyText, model);
+      usage = { ...counts, source: 'estimated' };
     }
   }
   // The cost written now is a cache: readers derive it again with the prices current then.

@@ -4,13 +4,11 @@
  * Vertex's `/projects/…/publishers/google/models/…`, Azure's `/openai/v1`).
  */
 
-export type ApiFamily =
-  | 'openai-chat'
-  | 'openai-responses'
-  | 'anthropic-messages'
-  | 'gemini'
-  | 'openai-embeddings'
-  | 'http';
+import { detectBedrockConverse } from '../adapters/bedrock-converse/detect.js';
+import { detectCohereChat } from '../adapters/cohere-chat/detect.js';
+import type { ApiFamily } from '../adapters/adapter.js';
+
+export type { ApiFamily };
 
 export interface ApiInfo {
   family: ApiFamily;
@@ -58,10 +56,23 @@ export function detectApi(path: string): ApiInfo {
   for (const rule of RULES) {
     if (rule.pattern.test(bare)) return { ...rule.info };
   }
+  // The families that already live in their own adapter folder answer for themselves.
+  const converse = detectBedrockConverse(bare);
+  if (converse) return { family: 'bedrock-converse', api: converse };
+  const cohere = detectCohereChat(bare);
+  if (cohere) return { family: 'cohere-chat', api: cohere };
   return { family: 'http', api: 'http' };
 }
 
-const BUILTIN_PROVIDERS = new Set(['openai', 'anthropic', 'gemini', 'xai', 'openrouter']);
+const BUILTIN_PROVIDERS = new Set([
+  'openai',
+  'anthropic',
+  'gemini',
+  'xai',
+  'openrouter',
+  'bedrock',
+  'cohere',
+]);
 
 export function providerOf(upstream: string, family: ApiFamily): string {
   if (BUILTIN_PROVIDERS.has(upstream)) return upstream;
@@ -74,6 +85,10 @@ export function providerOf(upstream: string, family: ApiFamily): string {
       return 'anthropic';
     case 'gemini':
       return 'gemini';
+    case 'bedrock-converse':
+      return 'bedrock';
+    case 'cohere-chat':
+      return 'cohere';
     case 'http':
       return 'http';
   }

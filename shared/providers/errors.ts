@@ -3,6 +3,8 @@
  * (openai `RateLimitError` with `code`/`type`, Anthropic `OverloadedError` with `error.type`,
  * genai `ApiError` with the JSON body as message) against the mock as against the vendor.
  */
+import { bedrockErrorHeaders } from '../adapters/bedrock-converse/errors.js';
+import { cohereErrorBody } from '../adapters/cohere-chat/errors.js';
 import type { ApiFamily } from './detect.js';
 
 export type ErrorKind =
@@ -54,7 +56,7 @@ const DEFAULT_MESSAGE: Readonly<Record<ErrorKind, string>> = {
 const REQUEST_LIMIT = 60;
 const TOKEN_LIMIT = 150_000;
 
-type Shape = 'openai' | 'openrouter' | 'anthropic' | 'gemini' | 'http';
+type Shape = 'openai' | 'openrouter' | 'anthropic' | 'gemini' | 'bedrock' | 'cohere' | 'http';
 
 function shapeOf(family: ApiFamily, provider: string): Shape {
   switch (family) {
@@ -66,6 +68,10 @@ function shapeOf(family: ApiFamily, provider: string): Shape {
       return 'anthropic';
     case 'gemini':
       return 'gemini';
+    case 'bedrock-converse':
+      return 'bedrock';
+    case 'cohere-chat':
+      return 'cohere';
     case 'http':
       return 'http';
   }
@@ -231,6 +237,11 @@ export function providerError(
       }
       return { status, headers, body: { error } };
     }
+    case 'bedrock':
+      Object.assign(headers, bedrockErrorHeaders(kind, id));
+      return { status, headers, body: { message: text } };
+    case 'cohere':
+      return { status, headers, body: cohereErrorBody(id, text) };
     case 'http':
       return { status, headers, body: { error: { message: text, type: kind } } };
   }

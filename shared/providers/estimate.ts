@@ -541,6 +541,10 @@ export function estimateInputTokens(
     case 'openai-embeddings':
     case 'http':
       return textTokens(body['input'] ?? body['prompt']);
+    // These two estimate in their adapter folders (analyze asks the adapter); counted plainly here.
+    case 'bedrock-converse':
+    case 'cohere-chat':
+      return textTokens(body['messages']);
   }
 }
 

@@ -1,4 +1,6 @@
 /** Which tool-call reader a recorded call needs. */
+import { bedrockToolCalls } from '../adapters/bedrock-converse/tool-calls.js';
+import { cohereToolCalls } from '../adapters/cohere-chat/tool-calls.js';
 import { detectApi } from '../providers/detect.js';
 import type { RecordedRequest } from '../schema.js';
 import { anthropic } from './anthropic.js';
@@ -7,13 +9,21 @@ import { openaiChat } from './openai-chat.js';
 import { openaiResponses } from './openai-responses.js';
 import type { ToolCallAdapter } from './reply.js';
 
-export type ToolCallFamily = 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini';
+export type ToolCallFamily =
+  | 'openai-chat'
+  | 'openai-responses'
+  | 'anthropic-messages'
+  | 'gemini'
+  | 'bedrock-converse'
+  | 'cohere-chat';
 
 const ADAPTERS: Readonly<Record<ToolCallFamily, ToolCallAdapter>> = {
   'openai-chat': openaiChat,
   'openai-responses': openaiResponses,
   'anthropic-messages': anthropic,
   gemini,
+  'bedrock-converse': bedrockToolCalls,
+  'cohere-chat': cohereToolCalls,
 };
 
 // The `api` names the recorder writes (see detectApi), for calls whose URL says nothing.
@@ -24,6 +34,8 @@ const BY_API: Readonly<Record<string, ToolCallFamily>> = {
   messages: 'anthropic-messages',
   generateContent: 'gemini',
   streamGenerateContent: 'gemini',
+  converse: 'bedrock-converse',
+  'converse-stream': 'bedrock-converse',
 };
 
 function known(family: string): family is ToolCallFamily {

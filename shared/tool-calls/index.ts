@@ -38,6 +38,7 @@ export function toolCallsOf(call: CallLike, path?: string): ToolCallView[] {
 const OBJECT_ARGS: Readonly<Partial<Record<ToolCallFamily, string>>> = {
   'anthropic-messages': 'Anthropic tool input',
   gemini: 'Gemini functionCall args',
+  'bedrock-converse': 'Bedrock toolUse input',
 };
 
 function kindOf(v: unknown): string {
