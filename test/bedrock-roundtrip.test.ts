@@ -395,4 +395,32 @@ describe('Bedrock Converse: AWS SDK → record → snapshot → mock → AWS SDK
     );
     expect([replayed.name, replayed.message]).toEqual([live.name, live.message]);
   });
+
+  it('a Bedrock API key (bearer token) is forwarded as sent and never written', async () => {
+    const upstream = await startBedrockUpstream();
+    cleanups.push(() => upstream.close());
+    const dir = await mkdtemp(path.join(tmpdir(), 'tapedeck-bedrock-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const recorder = await startRecordServer({
+      dir,
+      port: 0,
+      upstreams: { bedrock: upstream.url },
+      log: quiet,
+    });
+    const apiKey = 'ABSKQmVkcm9ja0FQSUtleS1yZWNvcmQtMDAwMTIzNDU2Nzg5';
+    const c = new BedrockRuntimeClient({
+      region: 'us-east-1',
+      endpoint: `${recorder.url}/bedrock`,
+      requestHandler: new NodeHttpHandler(),
+      token: { token: apiKey },
+      authSchemePreference: ['httpBearerAuth'],
+      maxAttempts: 1,
+    });
+    cleanups.push(async () => c.destroy());
+    const out = await converse(c, 'What is the capital of France?');
+    await recorder.close();
+    expect(out.stopReason).toBe('end_turn');
+    expect(upstream.requests[0]?.headers['authorization']).toBe(`Bearer ${apiKey}`);
+    expect(await secretsOnDisk(dir, [apiKey, apiKey.slice(8)])).toEqual([]);
+  });
 });
