@@ -49,6 +49,18 @@ export function standardHeaders(event: string): Header[] {
   ];
 }
 
+// Streams repeat a handful of event names thousands of times: their header blocks are built once.
+const standardBytes = new Map<string, Uint8Array>();
+
+function standardHeaderBytes(event: string): Uint8Array {
+  let bytes = standardBytes.get(event);
+  if (!bytes) {
+    bytes = encodeHeaders(standardHeaders(event));
+    if (standardBytes.size < 256) standardBytes.set(event, bytes);
+  }
+  return bytes;
+}
+
 function stringHeader(headers: readonly Header[], name: string): string | undefined {
   const h = headers.find((x) => x.name === name);
   return h?.value.type === 'string' ? h.value.value : undefined;
@@ -102,7 +114,7 @@ export function frameToEvent(frame: RawFrame, at: number): StreamEvent {
   const ev: StreamEvent = { at };
   const name = decodedName(frame.headerBytes);
   if (name !== undefined) ev.event = name;
-  if (name === undefined || !sameBytes(encodeHeaders(standardHeaders(name)), frame.headerBytes))
+  if (name === undefined || !sameBytes(standardHeaderBytes(name), frame.headerBytes))
     ev.headersBase64 = toBase64(frame.headerBytes);
   if (frame.payload.length > 0) {
     try {
@@ -120,7 +132,7 @@ function headerBytesOf(e: StreamEvent): Uint8Array {
     // An `event` edited by hand wins over recorded headers that would contradict it.
     if (e.event === undefined || e.event === decodedName(raw)) return raw;
   }
-  return e.event === undefined ? new Uint8Array(0) : encodeHeaders(standardHeaders(e.event));
+  return e.event === undefined ? new Uint8Array(0) : standardHeaderBytes(e.event);
 }
 
 /** The frame bytes of a stored event: the recorded bytes when it was not edited. */
