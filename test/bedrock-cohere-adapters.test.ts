@@ -24,7 +24,7 @@ import {
   standardHeaders,
 } from '../shared/adapters/bedrock-converse/frames.js';
 import { cohereChatAdapter } from '../shared/adapters/cohere-chat/index.js';
-import { detectApi, providerOf } from '../shared/providers/detect.js';
+import { detectApi, modelFromPath, providerOf } from '../shared/providers/detect.js';
 import type { Call } from '../shared/schema.js';
 import { breakToolCalls, toolCallsOf, withToolCalls } from '../shared/tool-calls/index.js';
 import { cases as bedrockCases } from './support/adapter-cases/bedrock-converse.js';
@@ -69,6 +69,8 @@ describe.each([...bedrockCases, ...cohereCases])('$name', (c) => {
 
   it('reads the model, usage, reply text and tool calls', () => {
     expect(adapter.requestModel(c.path, c.request)).toBe(c.model);
+    // Fault scopes by model see the same model on a miss, where only the path is known.
+    if (c.family === 'bedrock-converse') expect(modelFromPath(`${c.path}?x=1`)).toBe(c.model);
     expect(adapter.read(c.response).usage).toEqual(c.usage);
     expect(adapter.replyText(c.response)).toBe(c.replyText);
     const found = adapter.toolCalls?.read(c.response) ?? [];

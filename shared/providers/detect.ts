@@ -4,7 +4,10 @@
  * Vertex's `/projects/…/publishers/google/models/…`, Azure's `/openai/v1`).
  */
 
-import { detectBedrockConverse } from '../adapters/bedrock-converse/detect.js';
+import {
+  bedrockModelFromPath,
+  detectBedrockConverse,
+} from '../adapters/bedrock-converse/detect.js';
 import { detectCohereChat } from '../adapters/cohere-chat/detect.js';
 import type { ApiFamily } from '../adapters/adapter.js';
 
@@ -94,8 +97,15 @@ export function providerOf(upstream: string, family: ApiFamily): string {
   }
 }
 
-/** The model a Gemini path names: `/v1beta/models/gemini-2.0-flash:generateContent` → `gemini-2.0-flash`. */
+/**
+ * The model a path names: Gemini `/v1beta/models/gemini-2.0-flash:generateContent` →
+ * `gemini-2.0-flash`, Bedrock `/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse` →
+ * `anthropic.claude-3-haiku-20240307-v1:0`.
+ */
 export function modelFromPath(path: string): string | null {
+  const q = path.indexOf('?');
+  const bedrock = bedrockModelFromPath(q < 0 ? path : path.slice(0, q));
+  if (bedrock) return bedrock;
   const m = /\/(?:models|tunedModels)\/([^/:?]+)(?::[A-Za-z]+)?(?:\?|$)/.exec(path);
   if (!m?.[1]) return null;
   try {
