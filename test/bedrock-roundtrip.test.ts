@@ -423,4 +423,41 @@ describe('Bedrock Converse: AWS SDK → record → snapshot → mock → AWS SDK
     expect(upstream.requests[0]?.headers['authorization']).toBe(`Bearer ${apiKey}`);
     expect(await secretsOnDisk(dir, [apiKey, apiKey.slice(8)])).toEqual([]);
   });
+
+  it('a stream whose frames do not decode is kept as raw bytes and replayed as they came', async () => {
+    const upstream = await startBedrockUpstream();
+    cleanups.push(() => upstream.close());
+    const dir = await mkdtemp(path.join(tmpdir(), 'tapedeck-bedrock-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const recorder = await startRecordServer({
+      dir,
+      port: 0,
+      upstreams: { bedrock: upstream.url },
+      log: quiet,
+    });
+    // A client that reads to the end (the SDK would hang up at the bad checksum).
+    const body = JSON.stringify({ messages: ask('CORRUPT'), toolConfig: { tools } });
+    const url = `/bedrock/model/${encodeURIComponent(MODEL_ARN)}/converse-stream`;
+    const whole = await request(`${recorder.url}${url}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    await whole.body.arrayBuffer();
+    await recorder.close();
+    const [call] = await readCalls(dir);
+    expect(call?.outcome).toBe('complete');
+    expect(call?.response.stream).toBeUndefined();
+    const stored = call?.response.bodyBase64 ?? call?.response.bodyText;
+    expect(stored).toBeDefined();
+    const server = await mock(dir);
+    const raw = await request(`${server.url}${url}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(Buffer.from(await raw.body.arrayBuffer()).equals(upstream.streamed[0] as Buffer)).toBe(
+      true,
+    );
+  });
 });

@@ -58,7 +58,14 @@ function streamFrames(prompt: string): Buffer[] {
         'exception',
       ),
     ];
-  return STREAM_EVENTS.map((e) => frame(e.type, e.payload));
+  const frames = STREAM_EVENTS.map((e) => frame(e.type, e.payload));
+  // A prompt saying CORRUPT gets a second frame whose message CRC is off by one bit.
+  if (prompt.includes('CORRUPT')) {
+    const bad = Buffer.from(frames[1] as Buffer);
+    bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 1;
+    frames[1] = bad;
+  }
+  return frames;
 }
 
 function promptOf(body: string): string {
