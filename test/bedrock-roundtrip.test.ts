@@ -208,6 +208,8 @@ describe('Bedrock Converse: AWS SDK → record → snapshot → mock → AWS SDK
     );
     expect(stream.map((e) => e.at)).toEqual([...stream.map((e) => e.at)].sort((a, b) => a - b));
     expect(calls[2]?.usage).toMatchObject({ inputTokens: 402, outputTokens: 61 });
+    // Priced from the bundled table (provider aws), the inference-profile ARN included.
+    expect([calls[0]?.costSource, calls[2]?.costSource]).toEqual(['price-table', 'price-table']);
 
     const request = calls[0]?.request;
     expect(request?.headers['authorization']).toBe('[REDACTED]');
