@@ -49,13 +49,13 @@ export const StreamEvent = z
     // AWS event-stream frames (Bedrock converse-stream) are stored as `event` + `data` too; these
     // two hold what those cannot say, so the frame re-encodes to the bytes that were recorded.
     headersBase64: z
-      .string()
+      .base64()
       .optional()
       .describe(
         "an AWS event-stream frame's header block, kept only when the standard headers for `event` differ from it",
       ),
     dataBase64: z
-      .string()
+      .base64()
       .optional()
       .describe('an AWS event-stream frame payload that is not UTF-8 (then there is no `data`)'),
   })
