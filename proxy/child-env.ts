@@ -10,6 +10,8 @@ export function sdkEnv(url: string): Record<string, string> {
     OPENAI_BASE_URL: `${url}/openai/v1`,
     ANTHROPIC_BASE_URL: `${url}/anthropic`,
     GOOGLE_GEMINI_BASE_URL: `${url}/gemini`,
+    // The AWS SDKs' service-specific endpoint variable ("Bedrock Runtime" → BEDROCK_RUNTIME).
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: `${url}/bedrock`,
     TAPEDECK_URL: url,
   };
 }
@@ -28,6 +30,9 @@ const GROUPS: ReadonlyArray<{ set: readonly string[]; also?: readonly string[] }
   { set: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'] },
   { set: ['XAI_API_KEY'] },
   { set: ['OPENROUTER_API_KEY'] },
+  // cohere-ai reads CO_API_KEY. No AWS placeholder: AWS credentials are shared by every AWS
+  // service the command may also call for real, and they come from files and roles as often.
+  { set: ['CO_API_KEY'] },
 ];
 
 /** Unset or blank: the SDKs trim the value and treat an empty one as missing. */

@@ -5,7 +5,7 @@ import type { ApiFamily } from '../shared/adapters/adapter.js';
 import { providerError } from '../shared/providers/errors.js';
 import type { Call } from '../shared/schema.js';
 import { breakToolCalls } from '../shared/tool-calls/break.js';
-import { prepare, sseEventBytes, type Prepared } from './replay.js';
+import { prepare, preparedEvents, type Prepared } from './replay.js';
 
 export function errorPrepared(family: ApiFamily, provider: string, e: ErrorPlan): Prepared {
   const opts: { status?: number; retryAfterS?: number } = {};
@@ -39,7 +39,7 @@ export function malformedPrepared(
   const out = malformReply(call, m.mode as MalformMode, m.path);
   if (!out) return null;
   if ('events' in out) {
-    return { ...base, events: out.events.map((e) => ({ at: e.at, bytes: sseEventBytes(e) })) };
+    return { ...base, events: preparedEvents(out.events, base.headers['content-type']) };
   }
   const body = Buffer.from(out.bodyText, 'utf8');
   return { ...base, body, headers: { ...base.headers, 'content-length': String(body.length) } };

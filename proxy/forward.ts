@@ -11,6 +11,7 @@ import { request, type Dispatcher } from 'undici';
 import type { StreamEvent } from '../shared/schema.js';
 import { ACCEPT_ENCODING, canDecode, decoders, parseEncodings } from './body.js';
 import { flattenHeaders, isEventStream, isHopByHop } from './http-util.js';
+import { AwsEventStreamTap, isAwsEventStream } from './stream-framing.js';
 
 export interface ForwardInput {
   req: IncomingMessage;
@@ -165,12 +166,13 @@ export async function forward(input: ForwardInput): Promise<Capture> {
   delete capture.headers['content-length'];
 
   const sse = isEventStream(contentType) && !capture.encoded;
+  const aws = isAwsEventStream(contentType) && !capture.encoded;
   if (!res.destroyed) {
     res.writeHead(upstream.statusCode, clientHeaders);
-    if (sse) res.flushHeaders();
+    if (sse || aws) res.flushHeaders();
   }
 
-  const tap = sse ? new SseTap(t0) : new BytesTap();
+  const tap = sse ? new SseTap(t0) : aws ? new AwsEventStreamTap(t0) : new BytesTap();
   try {
     await pipeline([upstream.body, ...(decode ? decoders(encodings) : []), tap, res]);
   } catch (e) {
@@ -184,6 +186,8 @@ export async function forward(input: ForwardInput): Promise<Capture> {
   }
   capture.totalMs = since();
   if (tap instanceof SseTap) capture.events = tap.events;
-  else capture.bytes = Buffer.concat((tap as BytesTap).chunks);
+  // Frames that did not decode are kept as the bytes that came, so nothing is lost.
+  else if (tap instanceof AwsEventStreamTap && tap.failed === null) capture.events = tap.events;
+  else capture.bytes = Buffer.concat((tap as BytesTap | AwsEventStreamTap).chunks);
   return capture;
 }

@@ -6,6 +6,7 @@ import { REDACTED } from '../shared/redact.js';
 import type { Call, StreamEvent } from '../shared/schema.js';
 import { bodyBytes } from './body.js';
 import { isHopByHop } from './http-util.js';
+import { awsFrameBytes, isAwsEventStream } from './stream-framing.js';
 
 export type Timing = { mode: 'recorded' } | { mode: 'instant' } | { mode: 'scale'; factor: number };
 
@@ -49,6 +50,15 @@ export function sseEventBytes(e: StreamEvent): Buffer {
   return Buffer.from(s + '\n', 'utf8');
 }
 
+/** Stored events as wire bytes: AWS event-stream frames when the reply was one, else SSE. */
+export function preparedEvents(
+  stream: readonly StreamEvent[],
+  contentType: string | undefined,
+): PreparedEvent[] {
+  const encode = isAwsEventStream(contentType) ? awsFrameBytes : sseEventBytes;
+  return stream.map((e) => ({ at: e.at, bytes: encode(e) }));
+}
+
 export function prepare(call: Call): Prepared {
   const r = call.response;
   const stillEncoded = r.bodyBase64 !== undefined && r.headers['content-encoding'] !== undefined;
@@ -62,7 +72,7 @@ export function prepare(call: Call): Prepared {
     if (lower === 'content-encoding' && !stillEncoded) continue;
     headers[lower] = value;
   }
-  const events = r.stream ? r.stream.map((e) => ({ at: e.at, bytes: sseEventBytes(e) })) : null;
+  const events = r.stream ? preparedEvents(r.stream, headers['content-type']) : null;
   const body = events ? null : bodyBytes(r);
   if (body) headers['content-length'] = String(body.length);
   if (events && !headers['content-type']) headers['content-type'] = 'text/event-stream';

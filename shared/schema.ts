@@ -46,6 +46,18 @@ export const StreamEvent = z
     id: z.string().optional(),
     retry: z.number().int().nonnegative().optional(),
     comment: z.string().optional().describe('an SSE comment line (": …"), kept for fidelity'),
+    // AWS event-stream frames (Bedrock converse-stream) are stored as `event` + `data` too; these
+    // two hold what those cannot say, so the frame re-encodes to the bytes that were recorded.
+    headersBase64: z
+      .base64()
+      .optional()
+      .describe(
+        "an AWS event-stream frame's header block, kept only when the standard headers for `event` differ from it",
+      ),
+    dataBase64: z
+      .base64()
+      .optional()
+      .describe('an AWS event-stream frame payload that is not UTF-8 (then there is no `data`)'),
   })
   .strict();
 export type StreamEvent = z.infer<typeof StreamEvent>;

@@ -5,6 +5,9 @@ export const BUILTIN_UPSTREAMS: Readonly<Record<string, string>> = {
   gemini: 'https://generativelanguage.googleapis.com',
   xai: 'https://api.x.ai',
   openrouter: 'https://openrouter.ai/api',
+  // Bedrock is regional: --upstream bedrock=https://bedrock-runtime.REGION.amazonaws.com for others.
+  bedrock: 'https://bedrock-runtime.us-east-1.amazonaws.com',
+  cohere: 'https://api.cohere.com',
 };
 
 /** The reserved first path segment for Tapedeck's own endpoints. */

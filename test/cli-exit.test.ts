@@ -189,7 +189,7 @@ describe('placeholder API keys for mock -- CMD', () => {
     });
     const said = r.stderr.split('\n').filter((l) => l.includes('placeholder'));
     expect(said).toEqual([
-      'tapedeck: placeholder API keys for the command (none was set): OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, GOOGLE_API_KEY, XAI_API_KEY, OPENROUTER_API_KEY',
+      'tapedeck: placeholder API keys for the command (none was set): OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, GOOGLE_API_KEY, XAI_API_KEY, OPENROUTER_API_KEY, CO_API_KEY',
     ]);
   });
 
@@ -216,7 +216,7 @@ describe('placeholder API keys for mock -- CMD', () => {
       OPENROUTER_API_KEY: PLACEHOLDER_KEY,
     });
     expect(r.stderr).toContain(
-      'placeholder API keys for the command (none was set): XAI_API_KEY, OPENROUTER_API_KEY\n',
+      'placeholder API keys for the command (none was set): XAI_API_KEY, OPENROUTER_API_KEY, CO_API_KEY\n',
     );
   });
 });

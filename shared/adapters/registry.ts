@@ -6,6 +6,8 @@
 import type { RecordedRequest, Signature } from '../schema.js';
 import type { ApiFamily, ProviderAdapter, Route } from './adapter.js';
 import { anthropicMessagesAdapter } from './anthropic-messages/index.js';
+import { bedrockConverseAdapter } from './bedrock-converse/index.js';
+import { cohereChatAdapter } from './cohere-chat/index.js';
 import { barePath } from './detect-table.js';
 import { geminiAdapter } from './gemini/index.js';
 import { httpAdapter } from './http/index.js';
@@ -20,6 +22,8 @@ export const ADAPTERS: readonly ProviderAdapter[] = [
   anthropicMessagesAdapter,
   geminiAdapter,
   openaiEmbeddingsAdapter,
+  bedrockConverseAdapter,
+  cohereChatAdapter,
   httpAdapter,
 ];
 
@@ -42,7 +46,15 @@ export function routeOf(path: string): Route {
   return { family: 'http', api: 'http', path: noQuery };
 }
 
-const BUILTIN_PROVIDERS = new Set(['openai', 'anthropic', 'gemini', 'xai', 'openrouter']);
+const BUILTIN_PROVIDERS = new Set([
+  'openai',
+  'anthropic',
+  'gemini',
+  'xai',
+  'openrouter',
+  'bedrock',
+  'cohere',
+]);
 
 export function providerOf(upstream: string, family: ApiFamily): string {
   return BUILTIN_PROVIDERS.has(upstream) ? upstream : adapterOf(family).compatibleProvider;

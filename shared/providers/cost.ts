@@ -23,6 +23,8 @@ const PRICE_PROVIDER: Readonly<Record<string, string>> = {
   gemini: 'google',
   xai: 'x-ai',
   openrouter: 'openrouter',
+  bedrock: 'aws',
+  cohere: 'cohere',
 };
 
 const PER_MTOK = 1e6;

@@ -1,0 +1,36 @@
+/**
+ * Amazon Bedrock Converse (`POST /model/{modelId}/converse` and `/converse-stream`): the model is
+ * named by the path, replies carry `usage` (streamed: in the last `metadata` event), and the
+ * stream is binary AWS event-stream framing (see eventstream.ts, frames.ts).
+ */
+import { providerError } from '../../providers/errors.js';
+import { countTextTokens } from '../../providers/estimate.js';
+import type { ProviderAdapter } from '../adapter.js';
+import { bedrockModelFromPath, detectBedrockConverse } from './detect.js';
+import { bedrockPrompt, bedrockInputTokens } from './prompt.js';
+import { bedrockDeltaText, bedrockReplyText, readBedrock } from './read.js';
+import { bedrockToolCalls } from './tool-calls.js';
+
+export const bedrockConverseAdapter: ProviderAdapter = {
+  family: 'bedrock-converse',
+  detect: detectBedrockConverse,
+  compatibleProvider: 'bedrock',
+  requestModel: (path) => bedrockModelFromPath(path),
+  read: readBedrock,
+  estimate: (requestBody, replyText) => ({
+    inputTokens: bedrockInputTokens(requestBody),
+    outputTokens: countTextTokens(replyText),
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+  }),
+  toolCalls: bedrockToolCalls,
+  error: (kind, message, provider, opts) =>
+    providerError('bedrock-converse', provider, kind, message, opts),
+  // Without `output` the SDK's reply has no message; without `delta` a stream event has no text.
+  requiredField: { body: '$.output', event: '$.delta' },
+  prompt: bedrockPrompt,
+  replyText: bedrockReplyText,
+  deltaText: (e) => bedrockDeltaText(e),
+  streamFraming: 'aws-eventstream',
+};

@@ -1,0 +1,10 @@
+/**
+ * Cohere's error replies: `{"id": "…", "message": "…"}` with the HTTP status carrying the kind. The
+ * cohere-ai SDK picks its error class by status alone: 400 BadRequestError, 404 NotFoundError,
+ * 429 TooManyRequestsError, 500 InternalServerError, 503 ServiceUnavailableError, 504
+ * GatewayTimeoutError, anything else a plain CohereError; it retries 408, 429 and 5xx, waiting
+ * what `retry-after` says.
+ */
+export function cohereErrorBody(id: string, message: string): { id: string; message: string } {
+  return { id, message };
+}
