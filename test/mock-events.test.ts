@@ -316,4 +316,23 @@ describe('costAvoidedUsd', () => {
     };
     expect(after.costAvoidedUsd).toBe(0);
   });
+
+  it('a reload re-prices: hits after a price edit cost the new price', async () => {
+    const w = await watchedMock({}, { watch: true });
+    const client = openai(`${w.mock.url}/openai`);
+    await chat(client);
+    const manifestFile = path.join(w.dir, 'tapedeck.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as Record<string, unknown>;
+    manifest['prices'] = { 'gpt-4o-mini*': { inputMtok: 1000, outputMtok: 1000 } };
+    const reloaded = w.mock.reloaded();
+    await writeFile(manifestFile, JSON.stringify(manifest, null, 2));
+    await reloaded;
+    await chat(client);
+    const [before, after] = await eventsAfter(w, 2);
+    if (before?.outcome !== 'hit' || after?.outcome !== 'hit') throw new Error('not two hits');
+    const usage = (await callOf(w.dir, 'chat')).usage;
+    const tokens = (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0);
+    expect(after.costAvoidedUsd).toBeCloseTo((tokens * 1000) / 1e6, 12);
+    expect(before.costAvoidedUsd).not.toBeCloseTo((tokens * 1000) / 1e6, 6);
+  });
 });

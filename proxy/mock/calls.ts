@@ -1,19 +1,29 @@
 /**
- * The event-side view of each recorded call, made when a snapshot loads or reloads: a hit then
- * costs one map lookup, never a price computation or an object per request.
+ * The event-side view of each recorded call, priced with the manifest's `prices` of one load: made
+ * the first time the call is hit (or is a miss's closest) and kept until the next reload, so a call
+ * is priced once per load, never per request, and start-up at 100,000 calls prices none of them.
  */
-import { callCost, storedProviderCost } from '../../shared/providers/cost.js';
+import { callCost, storedProviderCost, type Prices } from '../../shared/providers/cost.js';
 import type { Call } from '../../shared/schema.js';
+import type { Entry } from '../replay-index.js';
 import type { Snapshot } from '../store/snapshot-store.js';
 import type { CallRef } from './events.js';
 
-export type CallRefs = ReadonlyMap<Call, CallRef>;
+export class CallRefs {
+  private readonly refs = new Map<Call, CallRef>();
+  private readonly prices: Prices | undefined;
 
-/** Priced with the manifest's `prices` as they are in this load (a reload re-prices). */
-export function callRefs(snapshot: Snapshot): CallRefs {
-  const prices = snapshot.manifest?.prices;
-  const out = new Map<Call, CallRef>();
-  for (const { call, file } of snapshot.calls) {
+  constructor(snapshot: Snapshot) {
+    this.prices = snapshot.manifest?.prices;
+  }
+
+  of(entry: Entry): CallRef {
+    let ref = this.refs.get(entry.call);
+    if (!ref) this.refs.set(entry.call, (ref = this.make(entry)));
+    return ref;
+  }
+
+  private make({ call, file }: Entry): CallRef {
     const { costUsd } = callCost(
       {
         provider: call.provider,
@@ -23,19 +33,8 @@ export function callRefs(snapshot: Snapshot): CallRefs {
         providerCostUsd: storedProviderCost(call),
         recordedAt: call.recordedAt,
       },
-      prices,
+      this.prices,
     );
-    out.set(call, Object.freeze({ call: call.id, seq: call.seq, file, costUsd }));
+    return Object.freeze({ call: call.id, seq: call.seq, file, costUsd });
   }
-  return out;
-}
-
-/** The ref of a call this load does not know (cannot happen for an index built from it). */
-export function refOf(
-  refs: CallRefs,
-  entry: { call: Call; id: string; seq: number; file: string },
-): CallRef {
-  return (
-    refs.get(entry.call) ?? { call: entry.id, seq: entry.seq, file: entry.file, costUsd: null }
-  );
 }

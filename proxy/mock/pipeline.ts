@@ -9,7 +9,7 @@ import { CONTROL_NAME, parseRoute } from '../../shared/upstreams.js';
 import { sendJson } from '../http-util.js';
 import type { ReplayIndex } from '../replay-index.js';
 import { answer, refuse, type AnswerContext } from './answer.js';
-import { refOf, type CallRefs } from './calls.js';
+import type { CallRefs } from './calls.js';
 import { control, type ControlContext } from './control.js';
 import type { EventBus, EventRequest, MissInfo, MockEvent, Refusal } from './events.js';
 import { matchRequest, type Miss } from './match.js';
@@ -91,7 +91,7 @@ export class Pipeline {
     const base = { request, status: sent.status, faults: sent.fired, timings };
     let event: MockEvent;
     if (entry) {
-      const hit = refOf(refs, entry);
+      const hit = refs.of(entry);
       // An error in place of the reply is not what the provider would have billed for.
       const costAvoidedUsd = plan?.error ? null : hit.costUsd;
       event = { outcome: 'hit', ...base, hit, costAvoidedUsd };
@@ -144,7 +144,7 @@ function timingsOf(res: ServerResponse, since: number): MockEvent['timings'] {
 
 function missInfo(refs: CallRefs, miss: Miss | null): MissInfo {
   return {
-    closest: miss?.closest ? refOf(refs, miss.closest) : null,
+    closest: miss?.closest ? refs.of(miss.closest) : null,
     diff: miss?.diff ?? NO_DIFF,
   };
 }

@@ -20,7 +20,7 @@ import {
 import { logCleanUp } from '../store/clean-up-log.js';
 import { cleanSnapshotSideFiles, loadSnapshot, type Snapshot } from '../store/snapshot-store.js';
 import { watchFolder } from '../store/watch-folder.js';
-import { callRefs } from './calls.js';
+import { CallRefs } from './calls.js';
 import { EventBus, type MockEvents } from './events.js';
 import { Pipeline, type Loaded } from './pipeline.js';
 import { jsonLogSubscriber, logSubscriber } from './report.js';
@@ -66,7 +66,7 @@ export interface RunningMock extends RunningServer {
 
 const loadedOf = (snapshot: Snapshot): Loaded => ({
   index: buildIndex(snapshot),
-  refs: callRefs(snapshot),
+  refs: new CallRefs(snapshot),
 });
 
 const skipped = (e: LoadError) =>
