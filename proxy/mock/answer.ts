@@ -13,7 +13,7 @@ import { sendJson } from '../http-util.js';
 import { preparedOf, type Entry } from '../replay-index.js';
 import { replay, scheduleOf, send, type Prepared, type Schedule, type Timing } from '../replay.js';
 import type { Refusal } from './events.js';
-import { explain, type Miss } from './match.js';
+import { explain, type MatchMiss } from './match.js';
 import type { Addressed, Parsed } from './parse.js';
 import { timingOnly } from './plan.js';
 
@@ -40,21 +40,22 @@ export async function answer(
   res: ServerResponse,
   p: Parsed,
   entry: Entry | null,
-  miss: Miss | null,
+  miss: MatchMiss | null,
   plan: Plan | null,
-  onFire: (fired: readonly FiredFault[]) => void,
+  /** Told the faults as they fire, so a hanging request shows in the stats while it hangs. */
+  flight: { fired: readonly FiredFault[] },
 ): Promise<Answer> {
   let out: Answer;
   // Unmatched requests still meet vendor-wide errors (a 429 does not care what you asked).
   if (plan && plan.fired.length > 0 && (entry || plan.error)) {
-    out = await sendWithFaults(ctx, res, p, entry, plan, onFire);
+    out = await sendWithFaults(ctx, res, p, entry, plan, flight);
   } else if (entry) {
     await replay(preparedOf(entry), res, ctx.timing, p.start, { 'x-tapedeck-call': entry.id });
     out = { status: entry.call.response.status, fired: NONE, passthrough: null };
   } else {
     // A miss meets only the timing faults; it is still answered as a miss.
     const timing = timingOnly(plan);
-    if (timing.length) onFire(timing);
+    if (timing.length) flight.fired = timing;
     const wait = timing.length && plan ? missDelay(p.at, plan) : 0;
     if (wait > 0) await delay(wait === Infinity ? null : wait, res);
     if (res.destroyed) out = { status: 0, fired: timing, passthrough: null };
@@ -78,7 +79,7 @@ async function sendWithFaults(
   p: Parsed,
   entry: Entry | null,
   plan: Plan,
-  onFire: (fired: readonly FiredFault[]) => void,
+  flight: { fired: readonly FiredFault[] },
 ): Promise<Answer> {
   let applied = plan.fired;
   const headers: Record<string, string> = {};
@@ -104,8 +105,7 @@ async function sendWithFaults(
     }
     schedule = scheduleOf(prepared, ctx.timing, plan);
   }
-  // Counted as they fire, so a hanging request shows in the stats while it hangs.
-  onFire(applied);
+  flight.fired = applied;
   if (applied.length) headers['x-tapedeck-fault'] = applied.map((f) => f.kind).join(',');
   await send(prepared, res, schedule, p.start, headers);
   return { status: prepared.status, fired: applied, passthrough: null };
@@ -129,7 +129,7 @@ async function sendMiss(
   req: IncomingMessage,
   res: ServerResponse,
   p: Parsed,
-  miss: Miss | null,
+  miss: MatchMiss | null,
   faults: readonly FiredFault[],
 ): Promise<Omit<Answer, 'fired'>> {
   const { route } = p.at;

@@ -7,7 +7,7 @@ import type { Entry, ReplayIndex } from '../replay-index.js';
 import { BodyTooDeepError, type Parsed } from './parse.js';
 
 export type Matched = MatchResult<Entry> | { kind: 'too_deep' };
-export type Miss = Extract<MatchResult<Entry>, { kind: 'miss' }>;
+export type MatchMiss = Extract<MatchResult<Entry>, { kind: 'miss' }>;
 
 export function matchRequest(index: ReplayIndex, p: Parsed): Matched {
   try {
@@ -23,7 +23,7 @@ export function matchRequest(index: ReplayIndex, p: Parsed): Matched {
 }
 
 /** The miss in words, as the 404's message: the closest call and what differs from it. */
-export function explain(p: Parsed, miss: Miss | null): string {
+export function explain(p: Parsed, miss: MatchMiss | null): string {
   const { method, route } = p.at;
   let msg = `Tapedeck: no recorded call matches ${method} ${route.path} on upstream "${route.name}".`;
   const closest = miss?.closest ?? null;

@@ -12,7 +12,7 @@ import { answer, refuse, type AnswerContext } from './answer.js';
 import type { CallRefs } from './calls.js';
 import { control, type ControlContext } from './control.js';
 import type { EventBus, EventRequest, MissInfo, MockEvent, Refusal } from './events.js';
-import { matchRequest, type Miss } from './match.js';
+import { matchRequest, type MatchMiss } from './match.js';
 import {
   Parsed,
   TOO_DEEP_REASON,
@@ -80,29 +80,25 @@ export class Pipeline {
     this.stats.inFlight.add(flight);
     let sent;
     try {
-      sent = await answer(this.answers, req, res, p, entry, miss, plan, (fired) => {
-        flight.fired = fired;
-      });
+      sent = await answer(this.answers, req, res, p, entry, miss, plan, flight);
     } finally {
       this.stats.inFlight.delete(flight);
     }
     const request = requestOf(id, method, route.name, route.path, arrived);
     const timings = timingsOf(res, p.start);
-    const base = { request, status: sent.status, faults: sent.fired, timings };
+    const { status, fired: faults } = sent;
     let event: MockEvent;
     if (entry) {
       const hit = refs.of(entry);
       // An error in place of the reply is not what the provider would have billed for.
       const costAvoidedUsd = plan?.error ? null : hit.costUsd;
-      event = { outcome: 'hit', ...base, hit, costAvoidedUsd };
-    } else if (sent.passthrough !== null)
-      event = {
-        outcome: 'passthrough',
-        ...base,
-        answered: sent.passthrough === 'answered',
-        miss: missInfo(refs, miss),
-      };
-    else event = { outcome: 'miss', ...base, miss: missInfo(refs, miss) };
+      event = { outcome: 'hit', request, status, faults, timings, hit, costAvoidedUsd };
+    } else if (sent.passthrough !== null) {
+      const answered = sent.passthrough === 'answered';
+      const info = missInfo(refs, miss);
+      event = { outcome: 'passthrough', request, status, faults, timings, answered, miss: info };
+    } else
+      event = { outcome: 'miss', request, status, faults, timings, miss: missInfo(refs, miss) };
     this.bus.publish(event);
   }
 
@@ -142,7 +138,7 @@ function timingsOf(res: ServerResponse, since: number): MockEvent['timings'] {
   return { ttfbMs: ttfbOf(res, since), totalMs: performance.now() - since };
 }
 
-function missInfo(refs: CallRefs, miss: Miss | null): MissInfo {
+function missInfo(refs: CallRefs, miss: MatchMiss | null): MissInfo {
   return {
     closest: miss?.closest ? refs.of(miss.closest) : null,
     diff: miss?.diff ?? NO_DIFF,
