@@ -59,6 +59,8 @@ export const DEFAULT_BODY_TIMEOUT_MS = 300_000;
 export interface ServerTimeouts {
   /** Longest time to receive a whole request; 0 for no limit. Replies are never timed. */
   bodyTimeoutMs?: number;
+  /** The class of the responses (the mock's notes when headers go out); Node's own by default. */
+  ServerResponse?: typeof http.ServerResponse<http.IncomingMessage>;
 }
 
 const timedOut = new WeakSet<object>();
@@ -97,6 +99,7 @@ export function createServer(
         10,
         Math.min(30_000, Math.floor(Math.min(headersTimeout, requestTimeout || Infinity) / 4)),
       ),
+      ...(timeouts.ServerResponse ? { ServerResponse: timeouts.ServerResponse } : {}),
     },
     handler,
   );

@@ -1,0 +1,74 @@
+/**
+ * The control API beside the pipeline: `/__tapedeck/health|stats|misses|reset`. Control requests
+ * are about the mock, not traffic through it: they publish no event and take no request number.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Prices } from '../../shared/providers/cost.js';
+import type { LoadError } from '../../shared/schema.js';
+import type { Route } from '../../shared/upstreams.js';
+import { BodyTooLargeError, readBody, sendJson } from '../http-util.js';
+import type { MockStats } from './stats.js';
+
+export interface ControlContext {
+  readonly maxBodyBytes: number;
+  readonly stats: MockStats;
+  /** The loaded snapshot as it is now (a reload replaces it). */
+  snapshot(): { calls: number; errors: readonly LoadError[] };
+  /** The manifest's `prices` as they are now, for `replayed`. */
+  prices(): Prices | undefined;
+  openConnections(): number;
+  /** Forgets what was counted and starts the matcher's and the faults' sequences over. */
+  reset(): void;
+}
+
+export async function control(
+  ctx: ControlContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: Route,
+): Promise<void> {
+  const read = await readBody(req, ctx.maxBodyBytes).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (read instanceof BodyTooLargeError)
+    return sendJson(
+      res,
+      413,
+      { error: { message: `Tapedeck: body over ${ctx.maxBodyBytes} bytes`, type: 'tapedeck' } },
+      { connection: 'close' },
+    );
+  if (read) return;
+  switch (route.path) {
+    case '/health': {
+      const { calls, errors } = ctx.snapshot();
+      return sendJson(res, 200, { ok: true, mode: 'mock', calls, errors: errors.length });
+    }
+    case '/stats': {
+      const { calls, errors } = ctx.snapshot();
+      const { upstreams, unmatched, costAvoidedUsd } = ctx.stats.view();
+      return sendJson(res, 200, {
+        upstreams,
+        openConnections: ctx.openConnections(),
+        calls,
+        unmatched,
+        costAvoidedUsd,
+        replayed: ctx.stats.replayed.totals(ctx.prices()),
+        errors,
+      });
+    }
+    case '/misses':
+      return sendJson(res, 200, { misses: ctx.stats.misses });
+    case '/reset':
+      if (req.method !== 'POST')
+        return sendJson(res, 405, {
+          error: { message: 'POST /__tapedeck/reset', type: 'tapedeck' },
+        });
+      ctx.reset();
+      return sendJson(res, 200, { ok: true });
+    default:
+      return sendJson(res, 404, {
+        error: { message: `Tapedeck: no control endpoint ${route.path}`, type: 'tapedeck' },
+      });
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * One request through the stages: parse → match → plan faults → answer, then one event on the bus.
+ * The state a reload replaces (index, call refs) lives here; the stages themselves keep none.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { FaultEngine, FiredFault } from '../../shared/faults/engine.js';
+import { CONTROL_NAME, parseRoute } from '../../shared/upstreams.js';
+import { sendJson } from '../http-util.js';
+import type { ReplayIndex } from '../replay-index.js';
+import { answer, refuse, type AnswerContext } from './answer.js';
+import type { CallRefs } from './calls.js';
+import { control, type ControlContext } from './control.js';
+import type { EventBus, EventRequest, MissInfo, MockEvent, Refusal } from './events.js';
+import { matchRequest, type MatchMiss } from './match.js';
+import {
+  Parsed,
+  TOO_DEEP_REASON,
+  addressed,
+  readRequestBody,
+  type Addressed,
+  type Limits,
+} from './parse.js';
+import { planFaults } from './plan.js';
+import type { InFlight, MockStats } from './stats.js';
+import { ttfbOf } from './timed-response.js';
+
+const NONE: readonly FiredFault[] = Object.freeze([]);
+const NO_ROUTE = 'Tapedeck: requests go to /NAME/PATH, e.g. /openai/v1/chat/completions';
+
+export interface Loaded {
+  index: ReplayIndex;
+  refs: CallRefs;
+}
+
+export class Pipeline {
+  private requestNo = 0;
+  /** performance.now() of the start (or the last reset): the faults' time windows count from it. */
+  startedAt = performance.now();
+
+  constructor(
+    public loaded: Loaded,
+    private readonly engine: FaultEngine | null,
+    private readonly limits: Limits,
+    private readonly answers: AnswerContext,
+    private readonly controls: ControlContext,
+    private readonly bus: EventBus,
+    private readonly stats: MockStats,
+  ) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const route = parseRoute(req.url ?? '/');
+    if (route?.name === CONTROL_NAME) return control(this.controls, req, res, route);
+    const id = ++this.requestNo;
+    const method = (req.method ?? 'GET').toUpperCase();
+    const arrived = performance.now();
+    if (!route) {
+      sendJson(res, 404, { error: { message: NO_ROUTE, type: 'tapedeck' } });
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      return this.bus.publish({
+        outcome: 'unrouted',
+        request: requestOf(id, method, '', path, arrived),
+        status: res.headersSent ? 404 : 0,
+        faults: NONE,
+        timings: timingsOf(res, arrived),
+      });
+    }
+    const at = addressed(id, method, route, arrived);
+    const read = await readRequestBody(req, this.limits);
+    if (read === null) return;
+    if (!read.ok) return this.refused(res, at, read.refusal, read.reason);
+    const p = new Parsed(at, read.raw, req.headers['content-type'], performance.now());
+    const { index, refs } = this.loaded;
+    const matched = matchRequest(index, p);
+    if (matched.kind === 'too_deep') return this.refused(res, at, 'too_deep', TOO_DEEP_REASON);
+    const entry = matched.kind === 'hit' ? matched.call : null;
+    const miss = matched.kind === 'miss' ? matched : null;
+    const plan = planFaults(this.engine, p, entry, p.start - this.startedAt);
+    const flight: InFlight = { upstream: route.name, fired: NONE };
+    this.stats.inFlight.add(flight);
+    let sent;
+    try {
+      sent = await answer(this.answers, req, res, p, entry, miss, plan, flight);
+    } finally {
+      this.stats.inFlight.delete(flight);
+    }
+    const request = requestOf(id, method, route.name, route.path, arrived);
+    const timings = timingsOf(res, p.start);
+    const { status, fired: faults } = sent;
+    let event: MockEvent;
+    if (entry) {
+      const hit = refs.of(entry);
+      this.stats.replayed.hit(entry.call, entry.file);
+      // An error in place of the reply is not what the provider would have billed for.
+      const costAvoidedUsd = plan?.error ? null : hit.costUsd;
+      event = { outcome: 'hit', request, status, faults, timings, hit, costAvoidedUsd };
+    } else if (sent.passthrough !== null) {
+      const answered = sent.passthrough === 'answered';
+      const info = missInfo(refs, miss);
+      event = { outcome: 'passthrough', request, status, faults, timings, answered, miss: info };
+    } else
+      event = { outcome: 'miss', request, status, faults, timings, miss: missInfo(refs, miss) };
+    this.bus.publish(event);
+  }
+
+  /** Requests that could not be compared (too large, too deep, too slow) count as unmatched. */
+  private refused(res: ServerResponse, at: Addressed, refused: Refusal, reason: string): void {
+    const status = refuse(res, at, refused, reason);
+    this.bus.publish({
+      outcome: 'refused',
+      request: requestOf(at.id, at.method, at.route.name, at.route.path, at.arrived),
+      status,
+      faults: NONE,
+      timings: timingsOf(res, at.arrived),
+      refused,
+      reason,
+    });
+  }
+
+  reset(): void {
+    this.loaded.index.matcher.reset();
+    this.engine?.reset();
+    this.startedAt = performance.now();
+  }
+}
+
+function requestOf(
+  id: number,
+  method: string,
+  upstream: string,
+  path: string,
+  arrived: number,
+): EventRequest {
+  // The epoch time from the clock already read: no Date per request.
+  return { id, method, upstream, path, time: Math.round(performance.timeOrigin + arrived) };
+}
+
+function timingsOf(res: ServerResponse, since: number): MockEvent['timings'] {
+  return { ttfbMs: ttfbOf(res, since), totalMs: performance.now() - since };
+}
+
+function missInfo(refs: CallRefs, miss: MatchMiss | null): MissInfo {
+  return {
+    closest: miss?.closest ? refs.of(miss.closest) : null,
+    diff: miss?.diff ?? NO_DIFF,
+  };
+}
+
+const NO_DIFF: readonly string[] = Object.freeze([]);

@@ -1,0 +1,229 @@
+/** `tapedeck mock`: loads the snapshot, runs the pipeline on a server, reloads on file changes. */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Agent } from 'undici';
+import { FaultEngine } from '../../shared/faults/engine.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../../shared/limits.js';
+import type { LoadError } from '../../shared/schema.js';
+import { BUILTIN_UPSTREAMS } from '../../shared/upstreams.js';
+import { sendJson } from '../http-util.js';
+import { buildIndex, scopedFaults } from '../replay-index.js';
+import type { Timing } from '../replay.js';
+import {
+  DEFAULT_BODY_TIMEOUT_MS,
+  StartError,
+  closeServer,
+  createServer,
+  listen,
+  type RunningServer,
+} from '../server-util.js';
+import { logCleanUp } from '../store/clean-up-log.js';
+import { cleanSnapshotSideFiles, loadSnapshot, type Snapshot } from '../store/snapshot-store.js';
+import { watchFolder } from '../store/watch-folder.js';
+import { CallRefs } from './calls.js';
+import { EventBus, type MockEvents } from './events.js';
+import { Pipeline, type Loaded } from './pipeline.js';
+import { jsonLogSubscriber, logSubscriber } from './report.js';
+import { MockStats, type Miss } from './stats.js';
+import { TimedResponse } from './timed-response.js';
+
+export interface MockOptions {
+  dir: string;
+  port?: number;
+  host?: string;
+  timing?: Timing;
+  strict?: boolean;
+  passthrough?: boolean;
+  upstreams?: Record<string, string>;
+  /** Reload the snapshot when its files change (default true). */
+  watch?: boolean;
+  /** A scenario in scenarios/NAME.json whose faults apply on top of tapedeck.json's. */
+  scenario?: string;
+  /** Seed of the faults' random draws: the same seed gives the same faults on the same requests. */
+  seed?: string;
+  /** false: no fault engine at all (for measuring what it costs). Default true. */
+  faults?: boolean;
+  /** Also write every request as a JSON line to this file. */
+  logJson?: string;
+  /** Request bodies over this many bytes get a 413 (default 32 MiB). */
+  maxBodyBytes?: number;
+  /** Longest time to receive a whole request, 0 for none (default 300 s); replies are not timed. */
+  bodyTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningMock extends RunningServer {
+  readonly unmatched: number;
+  readonly loadErrors: LoadError[];
+  /** The last unmatched requests (at most 200), oldest first. */
+  readonly misses: readonly Miss[];
+  readonly calls: number;
+  /** One event per request the mock handles (control requests excepted); see docs/mock-pipeline.md. */
+  readonly events: MockEvents;
+  /** Resolves after the next reload triggered by a file change (for tests and tools). */
+  reloaded(): Promise<void>;
+}
+
+const loadedOf = (snapshot: Snapshot): Loaded => ({
+  index: buildIndex(snapshot),
+  refs: new CallRefs(snapshot),
+});
+
+const skipped = (e: LoadError) =>
+  `tapedeck: skipped ${e.file}${e.line ? `:${e.line}` : ''}: ${e.reason}`;
+
+export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
+  const { dir } = opts;
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const bodyTimeoutMs = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+
+  logCleanUp(await cleanSnapshotSideFiles(dir), log);
+  const first = loadedOf(await loadSnapshot(dir));
+  const engine =
+    opts.faults === false
+      ? null
+      : new FaultEngine({
+          seed: opts.seed ?? '1',
+          scoped: scopedFaults(first.index.snapshot, opts.scenario),
+        });
+  for (const e of first.index.snapshot.errors) log(skipped(e));
+  // Every load error ever seen counts for --strict, even if the file was fixed later.
+  const seenErrors = new Map<string, LoadError>(
+    first.index.snapshot.errors.map((e) => [e.file + e.reason, e]),
+  );
+
+  // The built-in subscribers come first: stats are current before any other listener runs.
+  const bus = new EventBus(log);
+  const stats = new MockStats();
+  bus.subscribe(stats.add);
+  bus.subscribe(logSubscriber(log));
+  let openConnections = 0;
+  const passthroughAgent = opts.passthrough ? new Agent({ keepAliveTimeout: 30_000 }) : null;
+  const snapshotNow = () => pipeline.loaded.index.snapshot;
+  const pipeline: Pipeline = new Pipeline(
+    first,
+    engine,
+    { maxBodyBytes, bodyTimeoutMs },
+    {
+      timing: opts.timing ?? { mode: 'recorded' },
+      upstreams: { ...BUILTIN_UPSTREAMS, ...opts.upstreams },
+      passthroughAgent,
+      log,
+    },
+    {
+      maxBodyBytes,
+      stats,
+      snapshot: () => ({ calls: snapshotNow().calls.length, errors: snapshotNow().errors }),
+      prices: () => snapshotNow().manifest?.prices,
+      openConnections: () => openConnections,
+      reset: () => {
+        pipeline.reset();
+        stats.reset();
+      },
+    },
+    bus,
+    stats,
+  );
+
+  const server = createServer(
+    (req, res) => {
+      pipeline.handle(req, res).catch((e: Error) => {
+        log(`mock error: ${e.stack ?? e.message}`);
+        sendJson(res, 500, {
+          error: { message: `Tapedeck mock error: ${e.message}`, type: 'tapedeck_error' },
+        });
+      });
+    },
+    { bodyTimeoutMs, ServerResponse: TimedResponse },
+  );
+  server.on('connection', (socket) => {
+    openConnections++;
+    socket.once('close', () => openConnections--);
+  });
+
+  // Edits in the desktop app or by hand apply to the running mock without a restart.
+  const waiters: Array<() => void> = [];
+  let reloadTimer: NodeJS.Timeout | null = null;
+  let reloading: Promise<void> = Promise.resolve();
+  const reload = () => {
+    reloading = reloading.then(async () => {
+      try {
+        const snapshot = await loadSnapshot(dir);
+        pipeline.loaded = loadedOf(snapshot);
+        try {
+          engine?.setScoped(scopedFaults(snapshot, opts.scenario));
+        } catch (e) {
+          engine?.setScoped(scopedFaults(snapshot, undefined));
+          log(`tapedeck: ${(e as Error).message}; serving without it until it is back`);
+        }
+        for (const e of snapshot.errors) {
+          if (!seenErrors.has(e.file + e.reason)) log(skipped(e));
+          seenErrors.set(e.file + e.reason, e);
+        }
+        log(`tapedeck: reloaded ${snapshot.calls.length} calls`);
+      } catch (e) {
+        log(
+          `tapedeck: reload failed, still serving the previous snapshot: ${(e as Error).message}`,
+        );
+      }
+      for (const w of waiters.splice(0)) w();
+    });
+  };
+  const watcher =
+    opts.watch === false
+      ? null
+      : watchFolder(dir, () => {
+          if (reloadTimer) clearTimeout(reloadTimer);
+          reloadTimer = setTimeout(reload, 0);
+        });
+
+  // Opened once the port is ours: a mock that cannot start leaves nothing behind.
+  let jsonLog: WriteStream | null = null;
+  /** Everything opened so far; a mock that cannot start must leave nothing open (an open watch keeps the process alive). */
+  const release = async (listening: boolean) => {
+    if (reloadTimer) clearTimeout(reloadTimer);
+    watcher?.close();
+    jsonLog?.end();
+    if (listening) await closeServer(server);
+    await passthroughAgent?.close();
+  };
+  let listening: { url: string; port: number };
+  try {
+    listening = await listen(server, opts.port ?? 8080, opts.host ?? '127.0.0.1');
+  } catch (e) {
+    await release(false);
+    throw e;
+  }
+  const { url, port } = listening;
+  let closing: Promise<void> | null = null;
+  if (opts.logJson) {
+    try {
+      jsonLog = createWriteStream('', { fd: await open(opts.logJson, 'a') });
+    } catch (e) {
+      await release(true);
+      throw new StartError(`cannot open --log-json ${opts.logJson}: ${(e as Error).message}`);
+    }
+    bus.subscribe(jsonLogSubscriber(jsonLog));
+  }
+  return {
+    url,
+    port,
+    get unmatched() {
+      return stats.unmatched;
+    },
+    get loadErrors() {
+      return [...seenErrors.values()];
+    },
+    get misses() {
+      return [...stats.misses];
+    },
+    get calls() {
+      return pipeline.loaded.index.snapshot.calls.length;
+    },
+    events: { subscribe: (listener) => bus.subscribe(listener) },
+    reloaded: () => new Promise<void>((r) => waiters.push(r)),
+    // Idempotent: a CLI signal and a test's cleanup may both close it.
+    close: () => (closing ??= release(true)),
+  };
+}

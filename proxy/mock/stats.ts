@@ -1,0 +1,141 @@
+/**
+ * `/__tapedeck/stats`, `/__tapedeck/misses` and `--strict`, kept from the event stream. A request
+ * still in flight (a hang) is counted from its live record, so it shows while it hangs.
+ */
+import type { FiredFault } from '../../shared/faults/engine.js';
+import { roundUsd } from '../../shared/providers/cost.js';
+import type { MockEvent } from './events.js';
+import { ReplayedUsage } from '../mock-usage.js';
+
+export interface Miss {
+  at: string;
+  upstream: string;
+  method: string;
+  path: string;
+  closest: string | null;
+  closestFile: string | null;
+  diff: string[];
+  /** Set when the request was refused rather than compared (too large, too deep, timed out). */
+  reason?: string;
+}
+
+export interface UpstreamStats {
+  requests: number;
+  matched: number;
+  unmatched: number;
+  /** Unmatched requests that --passthrough forwarded and the upstream answered. */
+  passthrough: number;
+  faults: Record<string, number>;
+  /** What the hits would have cost at the provider (USD); calls without a known price add 0. */
+  costAvoidedUsd: number;
+}
+
+/** A request between its match and its end: what the stats count of it before its event. */
+export interface InFlight {
+  readonly upstream: string;
+  fired: readonly FiredFault[];
+}
+
+const MAX_MISSES = 200;
+
+export class MockStats {
+  private upstreams = new Map<string, UpstreamStats>();
+  private kept: Miss[] = [];
+  private unmatchedCount = 0;
+  private costAvoided = 0;
+  /** The calls hit, for `replayed`: their tokens and cost with each response's usage once. */
+  readonly replayed = new ReplayedUsage();
+  readonly inFlight = new Set<InFlight>();
+
+  /** Unmatched requests since start or the last reset (more than `misses` keeps). */
+  get unmatched(): number {
+    return this.unmatchedCount;
+  }
+
+  /** The newest unmatched requests (at most 200), oldest first. */
+  get misses(): readonly Miss[] {
+    return this.kept;
+  }
+
+  readonly add = (e: MockEvent): void => {
+    if (e.outcome === 'unrouted') return;
+    const s = this.of(e.request.upstream);
+    s.requests++;
+    countFaults(s, e.faults);
+    if (e.outcome === 'hit') {
+      s.matched++;
+      if (e.costAvoidedUsd !== null) {
+        s.costAvoidedUsd += e.costAvoidedUsd;
+        this.costAvoided += e.costAvoidedUsd;
+      }
+    } else if (e.outcome === 'passthrough' && e.answered) s.passthrough++;
+    else this.miss(s, e);
+  };
+
+  /** A passthrough the upstream did not answer still fails --strict: the test got no reply. */
+  private miss(s: UpstreamStats, e: Exclude<MockEvent, { outcome: 'hit' | 'unrouted' }>): void {
+    s.unmatched++;
+    this.unmatchedCount++;
+    const closest = e.outcome === 'refused' ? null : e.miss.closest;
+    const reason =
+      e.outcome === 'refused'
+        ? e.reason
+        : e.outcome === 'passthrough'
+          ? 'passthrough failed'
+          : null;
+    this.kept.push({
+      at: new Date(e.request.time).toISOString(),
+      upstream: e.request.upstream,
+      method: e.request.method,
+      path: e.request.path,
+      closest: closest?.call ?? null,
+      closestFile: closest?.file ?? null,
+      diff: e.outcome === 'refused' ? [] : [...e.miss.diff],
+      ...(reason !== null ? { reason } : {}),
+    });
+    if (this.kept.length > MAX_MISSES) this.kept.shift();
+  }
+
+  reset(): void {
+    this.upstreams.clear();
+    this.kept = [];
+    this.unmatchedCount = 0;
+    this.costAvoided = 0;
+    this.replayed.reset();
+  }
+
+  /** The body of /__tapedeck/stats's counts: finished requests plus those in flight. */
+  view(): { upstreams: Record<string, UpstreamStats>; unmatched: number; costAvoidedUsd: number } {
+    const upstreams: Record<string, UpstreamStats> = {};
+    for (const [name, s] of this.upstreams)
+      upstreams[name] = {
+        ...s,
+        faults: { ...s.faults },
+        costAvoidedUsd: roundUsd(s.costAvoidedUsd),
+      };
+    for (const f of this.inFlight) {
+      const s = (upstreams[f.upstream] ??= empty());
+      s.requests++;
+      countFaults(s, f.fired);
+    }
+    return {
+      upstreams,
+      unmatched: this.unmatchedCount,
+      costAvoidedUsd: roundUsd(this.costAvoided),
+    };
+  }
+
+  private of(name: string): UpstreamStats {
+    let s = this.upstreams.get(name);
+    if (!s) this.upstreams.set(name, (s = empty()));
+    return s;
+  }
+}
+
+function empty(): UpstreamStats {
+  return { requests: 0, matched: 0, unmatched: 0, passthrough: 0, faults: {}, costAvoidedUsd: 0 };
+}
+
+function countFaults(s: UpstreamStats, fired: readonly FiredFault[]): void {
+  for (const f of fired) s.faults[f.kind] = (s.faults[f.kind] ?? 0) + 1;
+}

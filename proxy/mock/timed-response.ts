@@ -1,0 +1,36 @@
+/**
+ * A response that notes when its headers went out, for the events' time to first byte. Every way
+ * of sending headers (write, end, flushHeaders) goes through writeHead, so this sees them all, at
+ * the cost of one clock read per request and no closure.
+ */
+import {
+  ServerResponse,
+  type IncomingMessage,
+  type OutgoingHttpHeader,
+  type OutgoingHttpHeaders,
+} from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+type Headers = OutgoingHttpHeaders | OutgoingHttpHeader[];
+
+export class TimedResponse<
+  Req extends IncomingMessage = IncomingMessage,
+> extends ServerResponse<Req> {
+  /** performance.now() when the headers were written; 0 until then. */
+  headersAt = 0;
+
+  override writeHead(statusCode: number, statusMessage?: string, headers?: Headers): this;
+  override writeHead(statusCode: number, headers?: Headers): this;
+  override writeHead(statusCode: number, a?: string | Headers, b?: Headers): this {
+    if (this.headersAt === 0) this.headersAt = performance.now();
+    // As Node reads them: a string second argument is the reason phrase, else the headers.
+    return typeof a === 'string'
+      ? super.writeHead(statusCode, a, b)
+      : super.writeHead(statusCode, a ?? b);
+  }
+}
+
+/** ms from `since` to the headers, or null when none went out (or not through a TimedResponse). */
+export function ttfbOf(res: ServerResponse, since: number): number | null {
+  return res instanceof TimedResponse && res.headersAt > 0 ? res.headersAt - since : null;
+}
