@@ -245,6 +245,7 @@ export function serializeCall(call: Call): string {
     provider: call.provider,
     api: call.api,
     model: call.model,
+    route: call.route,
     outcome: call.outcome,
     request: call.request,
     response: call.response,
