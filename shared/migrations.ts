@@ -5,6 +5,7 @@
  * `tapedeck migrate` writes the result back. Pure: a migration gets a parsed file and returns
  * the upgraded copy; it never throws on a file it does not understand, the schema judges that.
  */
+import { setOwn } from './matching/canonical.js';
 import { literalOf } from './matching/glob.js';
 import { detectApi } from './providers/detect.js';
 import { BUILTIN_UPSTREAMS } from './upstreams.js';
@@ -66,11 +67,13 @@ export const MIGRATIONS: readonly Migration[] = [
       const { family, api } = detectApi(path);
       // `route` goes after `model`, where the recorder writes it, so a migrated file reads the same.
       const out: Doc = {};
+      const route = { family, api, path };
+      // setOwn: a `__proto__` key must stay a key, for the schema to refuse it as before.
       for (const [k, v] of Object.entries(doc)) {
-        out[k] = v;
-        if (k === 'model') out['route'] = { family, api, path };
+        setOwn(out, k, v);
+        if (k === 'model') out['route'] = route;
       }
-      out['route'] ??= { family, api, path };
+      out['route'] ??= route;
       return out;
     },
   },
