@@ -7,6 +7,7 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileIn, saveFileIn } from '../proxy/host/files.js';
 import type { RunningMock } from '../proxy/mock-server.js';
 import type { Call } from '../shared/schema.js';
 import { bytesOf, post, recordAll, startMock, type HandReply } from './support/byte-upstream.js';
@@ -43,6 +44,7 @@ const replies: Record<string, HandReply> = {
   '/big-integer': {
     contentType: json,
     body: '{"id": 12345678901234567890, "n": -98765432109876543210, "s": "x"}',
+    request: '{"seed": 12345678901234567890}',
   },
   '/overflow': { contentType: json, body: '{"huge": 1e400, "tiny": 1e-400}' },
   '/escapes': {
@@ -91,6 +93,7 @@ const replies: Record<string, HandReply> = {
 };
 
 let dir: string;
+let upstreamUrl: string;
 let closeUpstream: () => Promise<void>;
 let mock: RunningMock;
 const calls = new Map<string, Call>();
@@ -98,6 +101,7 @@ const calls = new Map<string, Call>();
 beforeAll(async () => {
   const rec = await recordAll(replies);
   dir = rec.dir;
+  upstreamUrl = rec.upstreamUrl;
   closeUpstream = rec.close;
   for (const name of await readdir(path.join(dir, 'calls'))) {
     const call = JSON.parse(await readFile(path.join(dir, 'calls', name), 'utf8')) as Call;
@@ -161,7 +165,32 @@ describe('byte-exact replay of hand-made replies', () => {
 
   it('keeps integers beyond 2^53 and numbers JSON cannot hold as exact text', () => {
     expect(calls.get('/big-integer')!.response.bodyText).toContain('12345678901234567890');
+    expect(calls.get('/big-integer')!.request.bodyText).toBe('{"seed": 12345678901234567890}');
     expect(calls.get('/overflow')!.response.bodyText).toContain('1e400');
+  });
+
+  it('keeps integers beyond 2^53 through a desktop save, in matching and in the replay', async () => {
+    let saved = 0;
+    for (const n of await readdir(path.join(dir, 'calls'))) {
+      const file = await readFileIn(dir, `calls/${n}`);
+      if (!file.text.includes('12345678901234567890')) continue;
+      // What the desktop editor does with the file: parse it and write it back.
+      const text = JSON.stringify(JSON.parse(file.text), null, 2) + '\n';
+      expect((await saveFileIn(dir, file.path, text, file.hash)).ok).toBe(true);
+      expect(await readFile(path.join(dir, file.path), 'utf8')).toContain('12345678901234567890');
+      saved++;
+    }
+    expect(saved).toBe(1);
+    const fresh = await startMock(dir, upstreamUrl);
+    try {
+      // The same digits still match; a request that differs only past 2^53 does not.
+      const got = await post(fresh.url, '/big-integer', '{"seed": 12345678901234567890}');
+      expect(got.bytes.toString()).toBe(bytesOf(replies['/big-integer']!).toString());
+      const other = await post(fresh.url, '/big-integer', '{"seed": 12345678901234567891}');
+      expect(other.status).toBe(404);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('records the framing of streams, and an event of its own only where the framing cannot say it', () => {

@@ -15,6 +15,7 @@ import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startMockServer } from '../proxy/mock-server.js';
 import { startRecordServer } from '../proxy/record-server.js';
+import { serializeCall } from '../proxy/store/snapshot-store.js';
 import { Redactor } from '../shared/redact.js';
 import type { Call } from '../shared/schema.js';
 import { startCassetteUpstream } from './support/cassette-upstream.js';
@@ -207,6 +208,13 @@ function bytesDiff(ix: Interaction, reply: Reply): string | null | 'redacted' {
   return `replayed bytes differ from the recorded ones: ${body.length} bytes, recorded ${want.body.length}; first difference at byte ${at}: ${around(body)} vs ${around(want.body)}`;
 }
 
+/** How many bytes of a call file the byte-exact formats take. */
+function formatBytes(call: Call): number {
+  const { bodyFormat: _b, streamFormat: _s, ...response } = call.response;
+  if (response.stream) response.stream = response.stream.map(({ raw: _r, ...e }) => e);
+  return serializeCall(call).length - serializeCall({ ...call, response }).length;
+}
+
 /** The stored usage must be the provider's own numbers wherever the reply reports them. */
 function usageDiff(ix: Interaction, route: Route, call: Call): string | null {
   const text = ix.response.body.toString('utf8');
@@ -233,6 +241,8 @@ interface CassetteResult {
   redacted: number;
   /** Total size of the call files written, to keep the growth of the format in view. */
   fileBytes: number;
+  /** Of which the byte-exact formats (bodyFormat, streamFormat, events' raw). */
+  formatBytes: number;
   problems: string[];
 }
 
@@ -242,7 +252,7 @@ async function runCassette(cassette: Cassette): Promise<CassetteResult> {
   const interactions = cassette.interactions;
   const routes = interactions.map((ix) => routeOf(ix.request.url));
   const failed = new Map<number, string[]>();
-  const bytes = { exact: 0, redacted: 0, files: 0 };
+  const bytes = { exact: 0, redacted: 0, files: 0, formats: 0 };
   const problem = (i: number, what: string) => {
     const ix = interactions[i];
     const list = failed.get(i) ?? [];
@@ -317,6 +327,7 @@ async function runCassette(cassette: Cassette): Promise<CassetteResult> {
     }
     for (const file of await listFiles(path.join(dir, 'calls')))
       bytes.files += (await stat(file)).size;
+    for (const call of calls) bytes.formats += formatBytes(call);
     for (const leak of await secretsOnDisk(dir, [...recordSecrets, ...cookies])) {
       problem(0, `credential on disk: ${clip(leak)}`);
     }
@@ -372,7 +383,7 @@ async function runCassette(cassette: Cassette): Promise<CassetteResult> {
 function summarize(
   count: number,
   failed: Map<number, string[]>,
-  bytes: { exact: number; redacted: number; files: number },
+  bytes: { exact: number; redacted: number; files: number; formats: number },
 ): CassetteResult {
   return {
     interactions: count,
@@ -380,6 +391,7 @@ function summarize(
     byteExact: bytes.exact,
     redacted: bytes.redacted,
     fileBytes: bytes.files,
+    formatBytes: bytes.formats,
     problems: [...failed.values()].flat(),
   };
 }
@@ -396,10 +408,11 @@ describe.skipIf(!corpusPresent)(
       const exact = all.reduce((n, r) => n + r.byteExact, 0);
       const redacted = all.reduce((n, r) => n + r.redacted, 0);
       const fileBytes = all.reduce((n, r) => n + r.fileBytes, 0);
+      const formats = all.reduce((n, r) => n + r.formatBytes, 0);
       console.log(
         `corpus conformance: ${clean}/${cassettes.length} cassettes and ${passed}/${interactions} interactions pass, none excluded\n` +
           `  byte-exact replay: ${exact}/${interactions - redacted} interactions (${redacted} redacted by the recorder, compared by value)\n` +
-          `  call files: ${fileBytes} bytes in all\n` +
+          `  call files: ${fileBytes} bytes in all, ${formats} of them byte-exact formats\n` +
           `  (corpus ${corpusDir})`,
       );
     });
