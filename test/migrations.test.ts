@@ -264,6 +264,20 @@ describe('a tapedeck/1 folder', () => {
     expect((JSON.parse(inspect.stdout) as { calls: unknown[] }).calls).toHaveLength(2);
   });
 
+  it('does not rewrite a file whose hand-written integer beyond 2^53 a rewrite would round', async () => {
+    const rel = 'calls/000004-openai-big.json';
+    const text = JSON.stringify(
+      v1Call(4, 'openai', 'https://api.openai.com/v1/chat/completions', '/v1/x', 'D'),
+      null,
+      2,
+    ).replace('"total_tokens": 7', '"total_tokens": 12345678901234567890');
+    await writeFile(path.join(dir, rel), text);
+    const r = await runCli(['migrate', dir, '--json']);
+    const report = JSON.parse(r.stdout) as { skipped: { file: string; reason: string }[] };
+    expect(report.skipped.find((s) => s.file === rel)?.reason).toMatch(/beyond 2\^53/);
+    expect(await readFile(path.join(dir, rel), 'utf8')).toBe(text);
+  });
+
   it('answers a missing folder with a usage error', async () => {
     const r = await runCli(['migrate', path.join(dir, 'nope')]);
     expect(r.code).toBe(2);
