@@ -369,10 +369,10 @@ export async function main(argv: string[]): Promise<number> {
     .command('migrate')
     .summary('rewrite an older snapshot folder in the current file format')
     .description(
-      'Upgrades tapedeck.json and every call file written in an older format (tapedeck/1) to the\n' +
-        'current one, each file replaced atomically. Older folders are read without it too; this\n' +
-        'makes the upgrade permanent. Files already current are left untouched.\n' +
-        'Exit codes: 0 ok, 1 a file could not be migrated (invalid, newer format), 2 usage error.',
+      'Upgrades tapedeck.json and each call file of an older format to the current one.\n' +
+        'Each file is replaced atomically; files already current are left untouched.\n' +
+        'Older folders are read without it too: this makes the upgrade permanent.\n' +
+        'Exit codes: 0 ok, 1 a file could not be migrated (invalid, newer), 2 usage error.',
     )
     .argument('<dir>', 'snapshot folder')
     .option('--dry-run', 'say what would change, write nothing')

@@ -202,7 +202,8 @@ export function describeJson(text: string, value: unknown): JsonFormat | undefin
     if (own.some((k, i) => k !== sent[i])) keys[path] = sent;
   }
   if (Object.keys(keys).length > 0) format.keys = keys;
-  if (scan.duplicateKey || scan.oddKey || renderStyled(stored, format) !== text) format.raw = text;
+  const oddKey = scan.keySpellings.some((k) => leafText(JSON.parse(k), l.ascii) !== k);
+  if (scan.duplicateKey || oddKey || renderStyled(stored, format) !== text) format.raw = text;
   return format;
 }
 

@@ -11,8 +11,8 @@ export interface JsonSpelling {
   keys: Map<string, string[]>;
   /** An object names a key twice: JSON.parse keeps the last, so the text cannot be rebuilt. */
   duplicateKey: boolean;
-  /** A key written differently from JSON.stringify's spelling (`"\u0061"` for `"a"`). */
-  oddKey: boolean;
+  /** Keys as written where JSON.stringify spells them differently (`"\u00e9"`, `"\u0061"`). */
+  keySpellings: string[];
   /** Text between a first key and its value (`": "`), between two items (`",\n  "`), after an opening bracket. */
   colon: string | null;
   between: string | null;
@@ -31,7 +31,7 @@ export function scanJson(text: string): JsonSpelling {
     leaves: new Map(),
     keys: new Map(),
     duplicateKey: false,
-    oddKey: false,
+    keySpellings: [],
     colon: null,
     between: null,
     afterOpen: null,
@@ -78,7 +78,7 @@ export function scanJson(text: string): JsonSpelling {
           i = stringEnd(i);
           const rawKey = text.slice(keyStart, i);
           const key = JSON.parse(rawKey) as string;
-          if (JSON.stringify(key) !== rawKey) out.oddKey = true;
+          if (JSON.stringify(key) !== rawKey) out.keySpellings.push(rawKey);
           if (seen.has(key)) out.duplicateKey = true;
           seen.add(key);
           keys.push(key);
