@@ -3,6 +3,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { bytesExceedDepth } from '../shared/limits.js';
+import { describeJson, renderJson, type JsonFormat } from '../shared/wire/json-format.js';
 
 /** Node 20's zlib has no zstd: ask upstream only for what we can always decode. */
 export const ACCEPT_ENCODING = 'gzip, deflate, br';
@@ -86,11 +87,15 @@ export function decoders(encodings: readonly string[]): Transform[] {
 
 export interface StoredBody {
   body?: unknown;
+  /** How `body` was spelled, when JSON.stringify would spell it differently (replies only). */
+  bodyFormat?: JsonFormat;
   bodyText?: string;
   bodyBase64?: string;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+// A reply's byte order mark is part of its bytes; requests keep the decoder they were matched with.
+const utf8WithBom = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function looksJson(contentType: string | undefined, text: string): boolean {
   if (contentType && /\bjson\b/i.test(contentType)) return true;
@@ -130,6 +135,11 @@ export function storeBody(
   return { bodyText: text };
 }
 
+/** Whether parsed JSON may have lost digits: it holds an integer beyond 2^53 written as one. */
+export function mayHoldUnsafeInteger(parsed: unknown, text: string): boolean {
+  return holdsUnsafeInteger(parsed) && hasUnsafeInteger(text);
+}
+
 function isUnsafeInteger(n: number): boolean {
   return Number.isInteger(n) && !Number.isSafeInteger(n);
 }
@@ -150,6 +160,53 @@ function holdsUnsafeInteger(value: unknown): boolean {
     for (const x of items) {
       if (typeof x === 'number') {
         if (isUnsafeInteger(x)) return true;
+      } else if (x !== null && typeof x === 'object') stack.push(x);
+    }
+  }
+  return false;
+}
+
+/**
+ * A reply body as the call file keeps it: like `storeBody`, plus the format that rebuilds the
+ * exact bytes from the parsed value (docs/byte-exact.md). A number JSON cannot hold (`1e400`
+ * parses to Infinity, written back as null) keeps the body as text, as an unsafe integer does.
+ */
+export function storeReplyBody(
+  buf: Buffer,
+  contentType: string | undefined,
+  forceBinary = false,
+): StoredBody {
+  if (buf.length === 0) return {};
+  if (forceBinary) return { bodyBase64: buf.toString('base64') };
+  let text: string;
+  try {
+    text = utf8WithBom.decode(buf);
+  } catch {
+    return { bodyBase64: buf.toString('base64') };
+  }
+  const inner = text.startsWith('\ufeff') ? text.slice(1) : text;
+  if (!looksJson(contentType, inner) || bytesExceedDepth(buf)) return { bodyText: text };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(inner) as unknown;
+  } catch {
+    return { bodyText: text };
+  }
+  if (holdsNonFinite(parsed) || (holdsUnsafeInteger(parsed) && hasUnsafeInteger(inner)))
+    return { bodyText: text };
+  const bodyFormat = describeJson(text, parsed);
+  return bodyFormat ? { body: parsed, bodyFormat } : { body: parsed };
+}
+
+function holdsNonFinite(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (value === null || typeof value !== 'object') return false;
+  const stack: object[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop() as Record<string, unknown> | unknown[];
+    for (const x of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof x === 'number') {
+        if (!Number.isFinite(x)) return true;
       } else if (x !== null && typeof x === 'object') stack.push(x);
     }
   }
@@ -181,11 +238,11 @@ function hasUnsafeInteger(text: string): boolean {
   return false;
 }
 
-/** The bytes a stored body stands for (JSON re-serialized compactly). */
+/** The bytes a stored body stands for: JSON in its recorded format (compact when it has none). */
 export function bodyBytes(b: StoredBody): Buffer {
   if (b.bodyBase64 !== undefined) return Buffer.from(b.bodyBase64, 'base64');
   if (b.bodyText !== undefined) return Buffer.from(b.bodyText, 'utf8');
-  if (b.body !== undefined) return Buffer.from(JSON.stringify(b.body), 'utf8');
+  if (b.body !== undefined) return Buffer.from(renderJson(b.body, b.bodyFormat), 'utf8');
   return Buffer.alloc(0);
 }
 

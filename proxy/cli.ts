@@ -1,4 +1,4 @@
-/** The `tapedeck` command line: record, mock, inspect, ui. */
+/** The `tapedeck` command line: record, mock, inspect, migrate, ui. */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -362,6 +362,31 @@ export async function main(argv: string[]): Promise<number> {
         for (const e of report.errors)
           process.stderr.write(`tapedeck: skipped ${formatLoadError(e)}\n`);
         return o.strict && report.errors.length > 0 ? EXIT_CHECK_FAILED : EXIT_OK;
+      })();
+    });
+
+  program
+    .command('migrate')
+    .summary('rewrite an older snapshot folder in the current file format')
+    .description(
+      'Upgrades tapedeck.json and each call file of an older format to the current one.\n' +
+        'Each file is replaced atomically; files already current are left untouched.\n' +
+        'Older folders are read without it too: this makes the upgrade permanent.\n' +
+        'Exit codes: 0 ok, 1 a file could not be migrated (invalid, newer), 2 usage error.',
+    )
+    .argument('<dir>', 'snapshot folder')
+    .option('--dry-run', 'say what would change, write nothing')
+    .option('--json', 'print { migrated, current, skipped } as JSON')
+    .action((dir: string, o: { dryRun?: boolean; json?: boolean }) => {
+      const folder = path.resolve(dir);
+      result = (async () => {
+        const { formatMigrateReport, migrateSnapshot } = await import('./migrate.js');
+        const report = await migrateSnapshot(folder, o.dryRun === true);
+        if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        else process.stdout.write(formatMigrateReport(report) + '\n');
+        for (const s of report.skipped)
+          process.stderr.write(`tapedeck: skipped ${s.file}: ${s.reason}\n`);
+        return report.skipped.length > 0 ? EXIT_CHECK_FAILED : EXIT_OK;
       })();
     });
 

@@ -39,7 +39,13 @@ export function malformedPrepared(
   const out = malformReply(call, m.mode as MalformMode, m.path);
   if (!out) return null;
   if ('events' in out) {
-    return { ...base, events: preparedEvents(out.events, base.headers['content-type']) };
+    // In the recorded framing: a client sees the broken event, not a change of line endings.
+    const events = preparedEvents(
+      out.events,
+      base.headers['content-type'],
+      call.response.streamFormat,
+    );
+    return { ...base, events };
   }
   const body = Buffer.from(out.bodyText, 'utf8');
   return { ...base, body, headers: { ...base.headers, 'content-length': String(body.length) } };

@@ -32,6 +32,8 @@ export interface Capture {
   /** True when `bytes` are still encoded (an encoding Node cannot decode). */
   encoded: boolean;
   events: StreamEvent[] | null;
+  /** A stream's text as it arrived (byte order mark and all), to record its framing. */
+  streamText: string | null;
   ttfbMs: number;
   totalMs: number;
   outcome: Outcome;
@@ -59,7 +61,10 @@ export function upstreamHeaders(req: IncomingMessage): Record<string, string | s
 /** Turns decoded bytes into SSE events stamped with the time their last byte arrived. */
 class SseTap extends Transform {
   readonly events: StreamEvent[] = [];
-  private readonly text = new TextDecoder();
+  private readonly parts: string[] = [];
+  // The byte order mark is kept for the record and dropped for the parser, as before.
+  private readonly text = new TextDecoder('utf-8', { ignoreBOM: true });
+  private started = false;
   private readonly parser;
   constructor(private readonly t0: number) {
     super();
@@ -78,15 +83,24 @@ class SseTap extends Transform {
   private now(): number {
     return Math.round((performance.now() - this.t0) * 10) / 10;
   }
+  get streamText(): string {
+    return this.parts.join('');
+  }
+  private feed(text: string): void {
+    if (!text) return;
+    this.parts.push(text);
+    const first = !this.started;
+    this.started = true;
+    this.parser.feed(first && text.startsWith('\ufeff') ? text.slice(1) : text);
+  }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     // Forward first: the client must not wait for our bookkeeping.
     this.push(chunk);
-    this.parser.feed(this.text.decode(chunk, { stream: true }));
+    this.feed(this.text.decode(chunk, { stream: true }));
     done();
   }
   override _flush(done: TransformCallback): void {
-    const rest = this.text.decode();
-    if (rest) this.parser.feed(rest);
+    this.feed(this.text.decode());
     // An event without its closing blank line is still what the upstream sent.
     this.parser.feed('\n\n');
     done();
@@ -121,6 +135,7 @@ export async function forward(input: ForwardInput): Promise<Capture> {
     bytes: Buffer.alloc(0),
     encoded: false,
     events: null,
+    streamText: null,
     ttfbMs: 0,
     totalMs: 0,
     outcome: 'complete',
@@ -185,7 +200,10 @@ export async function forward(input: ForwardInput): Promise<Capture> {
     res.off('close', onClose);
   }
   capture.totalMs = since();
-  if (tap instanceof SseTap) capture.events = tap.events;
+  if (tap instanceof SseTap) {
+    capture.events = tap.events;
+    capture.streamText = tap.streamText;
+  }
   // Frames that did not decode are kept as the bytes that came, so nothing is lost.
   else if (tap instanceof AwsEventStreamTap && tap.failed === null) capture.events = tap.events;
   else capture.bytes = Buffer.concat((tap as BytesTap | AwsEventStreamTap).chunks);

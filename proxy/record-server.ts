@@ -16,6 +16,7 @@ import {
   type RecordedRequest,
   type RecordedResponse,
   type Signature,
+  type StreamEvent,
 } from '../shared/schema.js';
 import {
   BUILTIN_UPSTREAMS,
@@ -25,7 +26,15 @@ import {
   upstreamUrl,
   type Route,
 } from '../shared/upstreams.js';
-import { bodyForMatching, parsesAsJson, storeBody, type StoredBody } from './body.js';
+import { formatAfterRedaction } from '../shared/wire/json-format.js';
+import { describeStream } from '../shared/wire/sse-format.js';
+import {
+  bodyForMatching,
+  parsesAsJson,
+  storeBody,
+  storeReplyBody,
+  type StoredBody,
+} from './body.js';
 import { forward, type Capture } from './forward.js';
 import { BodyTooLargeError, flattenHeaders, readBody, sendJson } from './http-util.js';
 import {
@@ -141,6 +150,43 @@ function redactBody(
   return stored;
 }
 
+/**
+ * A reply body redacted, with the format that spells it: the spellings of values the redaction
+ * replaced are dropped (they would keep the secret), and so is a raw text the redactor would change.
+ */
+function redactReplyBody(stored: StoredBody, redactor: Redactor): StoredBody {
+  if (stored.body === undefined) return redactBody(stored, redactor, (v) => v);
+  const body = redactor.responseBody(stored.body);
+  let format = formatAfterRedaction(stored.bodyFormat, stored.body, body);
+  if (format?.raw !== undefined && redactor.text(format.raw) !== format.raw) {
+    const { raw: _raw, ...rest } = format;
+    format = rest;
+  }
+  return format ? { body, bodyFormat: format } : { body };
+}
+
+/**
+ * The recorded events, redacted, with the stream's framing and each event's own text where the
+ * framing cannot rebuild it. Text the redactor would change is never kept: such an event is
+ * written from its (redacted) fields.
+ */
+function recordedStream(
+  events: readonly StreamEvent[],
+  text: string | null,
+  redactor: Redactor,
+): Pick<RecordedResponse, 'stream' | 'streamFormat'> {
+  const framing = text === null ? null : describeStream(text, events);
+  const stream = events.map((e, i): StreamEvent => {
+    const out = e.data === undefined ? { ...e } : { ...e, data: redactor.streamData(e.data) };
+    const raw = framing?.raws[i];
+    if (raw !== undefined && out.data === e.data && redactor.text(raw) === raw) out.raw = raw;
+    return out;
+  });
+  const format = framing?.format;
+  if (format?.end !== undefined && redactor.text(format.end) !== format.end) delete format.end;
+  return format && Object.keys(format).length > 0 ? { stream, streamFormat: format } : { stream };
+}
+
 /** The request half of a call: what was sent, redacted, and the signature that matches it. */
 export interface RequestPart {
   request: RecordedRequest;
@@ -218,17 +264,14 @@ export function buildCall(i: BuildInput): Call {
       ? {
           status: capture.status,
           headers,
-          stream: capture.events.map((e) =>
-            e.data === undefined ? e : { ...e, data: redactor.streamData(e.data) },
-          ),
+          ...recordedStream(capture.events, capture.streamText, redactor),
         }
       : {
           status: capture.status,
           headers,
-          ...redactBody(
-            storeBody(capture.bytes, capture.headers['content-type'], capture.encoded),
+          ...redactReplyBody(
+            storeReplyBody(capture.bytes, capture.headers['content-type'], capture.encoded),
             redactor,
-            (v) => redactor.responseBody(v),
           ),
         };
   }
@@ -244,8 +287,9 @@ export function buildCall(i: BuildInput): Call {
     upstream: i.upstreamName,
     provider: analysis.provider,
     api: analysis.api,
-    route: analysis.route,
     model: analysis.model,
+    // The route's path as stored in the URL: a key in a path segment is redacted there too.
+    route: { ...analysis.route, path: redactor.text(i.route.path) },
     outcome: capture.outcome,
     request,
     response,

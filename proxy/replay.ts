@@ -3,7 +3,8 @@ import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Plan } from '../shared/faults/engine.js';
 import { REDACTED } from '../shared/redact.js';
-import type { Call, StreamEvent } from '../shared/schema.js';
+import type { Call, StreamEvent, StreamFormat } from '../shared/schema.js';
+import { renderEvent, streamTexts } from '../shared/wire/sse-format.js';
 import { bodyBytes } from './body.js';
 import { isHopByHop } from './http-util.js';
 import { awsFrameBytes, isAwsEventStream } from './stream-framing.js';
@@ -40,23 +41,33 @@ export interface Prepared {
   cut: boolean;
 }
 
+/** One event written from its fields (its `raw` aside), in the default framing. */
 export function sseEventBytes(e: StreamEvent): Buffer {
-  let s = '';
-  if (e.comment !== undefined) for (const line of e.comment.split('\n')) s += `: ${line}\n`;
-  if (e.event !== undefined) s += `event: ${e.event}\n`;
-  if (e.id !== undefined) s += `id: ${e.id}\n`;
-  if (e.retry !== undefined) s += `retry: ${e.retry}\n`;
-  if (e.data !== undefined) for (const line of e.data.split('\n')) s += `data: ${line}\n`;
-  return Buffer.from(s + '\n', 'utf8');
+  return Buffer.from(renderEvent(e, undefined), 'utf8');
 }
 
-/** Stored events as wire bytes: AWS event-stream frames when the reply was one, else SSE. */
+/** A recorded stream's events on the wire: the recorded bytes where the events are unchanged. */
+export function streamEvents(
+  stream: readonly StreamEvent[],
+  format?: StreamFormat,
+): PreparedEvent[] {
+  const texts = streamTexts(stream, format);
+  // Bytes after the last event of a stream that has none go out with the headers.
+  return texts.map((t, i) => ({ at: stream[i]?.at ?? 0, bytes: Buffer.from(t, 'utf8') }));
+}
+
+/**
+ * Stored events as wire bytes: AWS event-stream frames when the reply was one, else SSE in the
+ * recorded framing (`format`), the recorded bytes where the events are unchanged.
+ */
 export function preparedEvents(
   stream: readonly StreamEvent[],
   contentType: string | undefined,
+  format?: StreamFormat,
 ): PreparedEvent[] {
-  const encode = isAwsEventStream(contentType) ? awsFrameBytes : sseEventBytes;
-  return stream.map((e) => ({ at: e.at, bytes: encode(e) }));
+  if (isAwsEventStream(contentType))
+    return stream.map((e) => ({ at: e.at, bytes: awsFrameBytes(e) }));
+  return streamEvents(stream, format);
 }
 
 export function prepare(call: Call): Prepared {
@@ -72,7 +83,10 @@ export function prepare(call: Call): Prepared {
     if (lower === 'content-encoding' && !stillEncoded) continue;
     headers[lower] = value;
   }
-  const events = r.stream ? preparedEvents(r.stream, headers['content-type']) : null;
+  // Worked out once per call (the mock prepares on first use), never per request.
+  const events = r.stream
+    ? preparedEvents(r.stream, headers['content-type'], r.streamFormat)
+    : null;
   const body = events ? null : bodyBytes(r);
   if (body) headers['content-length'] = String(body.length);
   if (events && !headers['content-type']) headers['content-type'] = 'text/event-stream';

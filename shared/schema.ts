@@ -1,5 +1,5 @@
 /**
- * The snapshot contract (format tapedeck/1): one zod definition per file kind, used by the store
+ * The snapshot contract (format tapedeck/2; older files are upgraded on read by migrations.ts): one zod definition per file kind, used by the store
  * to validate on load, by the recorder to write, and exported as JSON Schema for the editor.
  */
 import { z } from 'zod';
@@ -8,8 +8,8 @@ import { signatureIssues, signatureTooDeep } from './matching/signature-check.js
 import { compileNormalizers } from './matching/normalize.js';
 import { checkRedactRules } from './redact.js';
 
-export const FORMAT = 'tapedeck/1';
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+export const FORMAT = `tapedeck/${FORMAT_VERSION}`;
 
 const tooDeep = `nested deeper than ${MAX_JSON_DEPTH} levels, the most Tapedeck accepts`;
 
@@ -58,6 +58,12 @@ export const StreamEvent = z
       .base64()
       .optional()
       .describe('an AWS event-stream frame payload that is not UTF-8 (then there is no `data`)'),
+    raw: z
+      .string()
+      .optional()
+      .describe(
+        "this event's exact text on the wire, where streamFormat cannot rebuild it; used while the event still reads as the fields above",
+      ),
   })
   .strict();
 export type StreamEvent = z.infer<typeof StreamEvent>;
@@ -68,12 +74,56 @@ export const RecordedRequest = z
   .refine(atMostOneBody, oneBodyMessage);
 export type RecordedRequest = z.infer<typeof RecordedRequest>;
 
+/** How a JSON reply was spelled (docs/byte-exact.md): what rebuilds its exact bytes from `body`. */
+export const BodyFormat = z
+  .object({
+    indent: z.string().optional().describe('one level of indentation; absent: one line'),
+    eol: z.string().optional().describe('line break of an indented layout (default "\\n")'),
+    colon: z.string().optional().describe('between a key and its value'),
+    comma: z.string().optional().describe('after each item but the last'),
+    ascii: z.boolean().optional().describe('non-ASCII characters written as \\uXXXX'),
+    before: z.string().optional().describe('bytes before the value'),
+    after: z.string().optional().describe('bytes after the value, e.g. a trailing newline'),
+    literals: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe(
+        'JSON path → the token as sent ("1.0", "-0.0"), used while the value there is equal',
+      ),
+    keys: z
+      .record(z.string(), z.array(z.string()))
+      .optional()
+      .describe('JSON path → key order as sent, where a JS object orders keys differently'),
+    raw: z
+      .string()
+      .optional()
+      .describe('the exact text, only where the rest cannot rebuild it; used while body equals it'),
+  })
+  .strict();
+export type BodyFormat = z.infer<typeof BodyFormat>;
+
+/** How an SSE stream was framed (docs/byte-exact.md). */
+export const StreamFormat = z
+  .object({
+    eol: z.string().optional().describe('line ending (default "\\n")'),
+    space: z.boolean().optional().describe('false: "data:x", without a space after the colon'),
+    order: z
+      .array(z.enum(['event', 'id', 'retry', 'data']))
+      .optional()
+      .describe('field order of an event'),
+    end: z.string().optional().describe('bytes after the last event'),
+  })
+  .strict();
+export type StreamFormat = z.infer<typeof StreamFormat>;
+
 export const RecordedResponse = z
   .object({
     status: z.number().int().min(100).max(599),
     headers: Headers,
     ...bodyFields,
+    bodyFormat: BodyFormat.optional().describe('how body was spelled on the wire'),
     stream: z.array(StreamEvent).optional().describe('SSE events with their arrival times'),
+    streamFormat: StreamFormat.optional().describe('how the stream was framed on the wire'),
   })
   .strict()
   .refine(

@@ -157,7 +157,7 @@ describe('snapshot store', () => {
     const fresh = await mkdtemp(path.join(os.tmpdir(), 'tapedeck-store-'));
     await Promise.all([initSnapshotDir(fresh, 'a'), initSnapshotDir(fresh, 'b')]);
     expect(JSON.parse(await readFile(path.join(fresh, 'tapedeck.json'), 'utf8')).format).toBe(
-      'tapedeck/1',
+      'tapedeck/2',
     );
     expect((await readdir(fresh)).sort()).toEqual(['calls', 'tapedeck.json']);
   });

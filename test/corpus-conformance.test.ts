@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,12 +15,13 @@ import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startMockServer } from '../proxy/mock-server.js';
 import { startRecordServer } from '../proxy/record-server.js';
+import { serializeCall } from '../proxy/store/snapshot-store.js';
 import { Redactor } from '../shared/redact.js';
 import type { Call } from '../shared/schema.js';
 import { startCassetteUpstream } from './support/cassette-upstream.js';
 import { loadCassettes, type Cassette, type Interaction } from './support/corpus-cassettes.js';
 import { familyOfBody, familyOfPath, providerUsage } from './support/corpus-usage.js';
-import { readCalls, secretsOnDisk } from './support/snapshot-files.js';
+import { listFiles, readCalls, secretsOnDisk } from './support/snapshot-files.js';
 import { parseSse } from './support/sse.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -180,6 +181,40 @@ function replyDiff(ix: Interaction, reply: Reply, replayed: boolean): string | n
     : `body bytes differ: ${body.length} bytes, recorded ${want.body.length}`;
 }
 
+/**
+ * Why the replayed bytes differ from the recorded ones, or null when they are the same byte for
+ * byte; `redacted` when the recorder had to change the reply (a secret in it), so there are no
+ * original bytes to expect and the value comparison above is what holds.
+ */
+function bytesDiff(ix: Interaction, reply: Reply): string | null | 'redacted' {
+  const want = ix.response;
+  const body = decoded(reply);
+  if (typeof body === 'string') return body;
+  const redactor = Redactor.builtin;
+  if (want.sse) {
+    const events = parseSse(want.body.toString('utf8'));
+    if (events.some((e) => redactor.streamData(e.data) !== e.data)) return 'redacted';
+  } else {
+    const recordedJson = json(want.body);
+    if (recordedJson !== undefined) {
+      if (!isDeepStrictEqual(redactor.responseBody(recordedJson), recordedJson)) return 'redacted';
+    } else if (!redactedText(want.body, redactor).equals(want.body)) return 'redacted';
+  }
+  if (body.equals(want.body)) return null;
+  let at = 0;
+  while (at < body.length && body[at] === want.body[at]) at++;
+  const around = (b: Buffer) =>
+    JSON.stringify(b.subarray(Math.max(0, at - 20), at + 30).toString());
+  return `replayed bytes differ from the recorded ones: ${body.length} bytes, recorded ${want.body.length}; first difference at byte ${at}: ${around(body)} vs ${around(want.body)}`;
+}
+
+/** How many bytes of a call file the byte-exact formats take. */
+function formatBytes(call: Call): number {
+  const { bodyFormat: _b, streamFormat: _s, ...response } = call.response;
+  if (response.stream) response.stream = response.stream.map(({ raw: _r, ...e }) => e);
+  return serializeCall(call).length - serializeCall({ ...call, response }).length;
+}
+
 /** The stored usage must be the provider's own numbers wherever the reply reports them. */
 function usageDiff(ix: Interaction, route: Route, call: Call): string | null {
   const text = ix.response.body.toString('utf8');
@@ -201,6 +236,13 @@ function usageDiff(ix: Interaction, route: Route, call: Call): string | null {
 interface CassetteResult {
   interactions: number;
   passed: number;
+  /** Replays byte-identical to the recording, and those the recorder had to redact. */
+  byteExact: number;
+  redacted: number;
+  /** Total size of the call files written, to keep the growth of the format in view. */
+  fileBytes: number;
+  /** Of which the byte-exact formats (bodyFormat, streamFormat, events' raw). */
+  formatBytes: number;
   problems: string[];
 }
 
@@ -210,6 +252,7 @@ async function runCassette(cassette: Cassette): Promise<CassetteResult> {
   const interactions = cassette.interactions;
   const routes = interactions.map((ix) => routeOf(ix.request.url));
   const failed = new Map<number, string[]>();
+  const bytes = { exact: 0, redacted: 0, files: 0, formats: 0 };
   const problem = (i: number, what: string) => {
     const ix = interactions[i];
     const list = failed.get(i) ?? [];
@@ -268,7 +311,7 @@ async function runCassette(cassette: Cassette): Promise<CassetteResult> {
     if (calls.length !== interactions.length) {
       for (const i of interactions.keys())
         problem(i, `${calls.length} call files for ${interactions.length} interactions`);
-      return summarize(interactions.length, failed);
+      return summarize(interactions.length, failed, bytes);
     }
     for (const [i, call] of calls.entries()) {
       const ix = interactions[i]!;
@@ -282,6 +325,9 @@ async function runCassette(cassette: Cassette): Promise<CassetteResult> {
       const usage = usageDiff(ix, routes[i]!, call);
       if (usage) problem(i, usage);
     }
+    for (const file of await listFiles(path.join(dir, 'calls')))
+      bytes.files += (await stat(file)).size;
+    for (const call of calls) bytes.formats += formatBytes(call);
     for (const leak of await secretsOnDisk(dir, [...recordSecrets, ...cookies])) {
       problem(0, `credential on disk: ${clip(leak)}`);
     }
@@ -303,6 +349,10 @@ async function runCassette(cassette: Cassette): Promise<CassetteResult> {
             i,
             `on replay: ${diff} (closest: ${String(reply.headers['x-tapedeck-closest'])})`,
           );
+        const exact = bytesDiff(ix, reply);
+        if (exact === null) bytes.exact++;
+        else if (exact === 'redacted') bytes.redacted++;
+        else problem(i, `on replay: ${exact}`);
         const hit = reply.headers['x-tapedeck-call'];
         if (hit !== calls[i]!.id)
           problem(i, `replayed from call ${String(hit)}, expected ${calls[i]!.id}`);
@@ -323,17 +373,25 @@ async function runCassette(cassette: Cassette): Promise<CassetteResult> {
         `the upstream saw ${upstream.arrived.length} requests; the replay must not reach it`,
       );
     }
-    return summarize(interactions.length, failed);
+    return summarize(interactions.length, failed, bytes);
   } finally {
     await upstream.close();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-function summarize(count: number, failed: Map<number, string[]>): CassetteResult {
+function summarize(
+  count: number,
+  failed: Map<number, string[]>,
+  bytes: { exact: number; redacted: number; files: number; formats: number },
+): CassetteResult {
   return {
     interactions: count,
     passed: count - failed.size,
+    byteExact: bytes.exact,
+    redacted: bytes.redacted,
+    fileBytes: bytes.files,
+    formatBytes: bytes.formats,
     problems: [...failed.values()].flat(),
   };
 }
@@ -347,8 +405,14 @@ describe.skipIf(!corpusPresent)(
       const all = [...results.values()];
       const passed = all.reduce((n, r) => n + r.passed, 0);
       const clean = all.filter((r) => r.problems.length === 0).length;
+      const exact = all.reduce((n, r) => n + r.byteExact, 0);
+      const redacted = all.reduce((n, r) => n + r.redacted, 0);
+      const fileBytes = all.reduce((n, r) => n + r.fileBytes, 0);
+      const formats = all.reduce((n, r) => n + r.formatBytes, 0);
       console.log(
         `corpus conformance: ${clean}/${cassettes.length} cassettes and ${passed}/${interactions} interactions pass, none excluded\n` +
+          `  byte-exact replay: ${exact}/${interactions - redacted} interactions (${redacted} redacted by the recorder, compared by value)\n` +
+          `  call files: ${fileBytes} bytes in all, ${formats} of them byte-exact formats\n` +
           `  (corpus ${corpusDir})`,
       );
     });

@@ -132,7 +132,7 @@ describe('IPC', () => {
         {
           kind: 'manifest',
           path: 'tapedeck.json',
-          manifest: { format: 'tapedeck/1', notes: 'ipc' },
+          manifest: { format: 'tapedeck/2', notes: 'ipc' },
         },
       ]),
     );

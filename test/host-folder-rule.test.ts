@@ -88,7 +88,7 @@ describe('createFolder', () => {
     expect(made).toBe(path.join(fx.base, 'new-snap'));
     expect((await readdir(made)).sort()).toEqual(['calls', 'tapedeck.json']);
     expect(JSON.parse(await readFile(path.join(made, 'tapedeck.json'), 'utf8'))).toMatchObject({
-      format: 'tapedeck/1',
+      format: 'tapedeck/2',
     });
     const info = await fx.host.openFolder(made);
     expect(info).toMatchObject({ dir: made, calls: [], errors: [] });

@@ -74,7 +74,8 @@ describe('openFolder', () => {
   it('returns the manifest, the calls in seq order and the folder name', async () => {
     const info = await fx.host.openFolder(fx.snap);
     expect(info.name).toBe('snap');
-    expect(info.manifest?.format).toBe('tapedeck/1');
+    // The fixture's v1 manifest, as read: upgraded to the current format (the file is unchanged).
+    expect(info.manifest?.format).toBe('tapedeck/2');
     expect(info.calls.map((c) => c.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     expect(info.errors).toEqual([]);
   });

@@ -224,7 +224,7 @@ describe('S2: the same rules for the WebSocket', () => {
       expect(await message).toEqual({
         kind: 'manifest',
         path: 'tapedeck.json',
-        manifest: { format: 'tapedeck/1', notes: 'live' },
+        manifest: { format: 'tapedeck/2', notes: 'live' },
       });
     } finally {
       ws.close();

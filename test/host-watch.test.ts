@@ -133,7 +133,7 @@ describe('onChange', () => {
     expect((await manifest).event).toEqual({
       kind: 'manifest',
       path: 'tapedeck.json',
-      manifest: { format: 'tapedeck/1', notes: 'edited' },
+      manifest: { format: 'tapedeck/2', notes: 'edited' },
     });
 
     const scenario = on((e) => e.path === 'scenarios/slow.json');
@@ -144,7 +144,7 @@ describe('onChange', () => {
     expect((await scenario).event).toEqual({
       kind: 'manifest',
       path: 'scenarios/slow.json',
-      manifest: { format: 'tapedeck/1', notes: 'edited' },
+      manifest: { format: 'tapedeck/2', notes: 'edited' },
     });
 
     const broken = on((e) => e.path === 'tapedeck.json');
@@ -168,7 +168,7 @@ describe('onChange', () => {
         expect(events.filter((e) => e.path === 'tapedeck.json').at(-1)).toEqual({
           kind: 'manifest',
           path: 'tapedeck.json',
-          manifest: { format: 'tapedeck/1', notes: 'second' },
+          manifest: { format: 'tapedeck/2', notes: 'second' },
         }),
       { timeout: 1000, interval: 20 },
     );

@@ -1,6 +1,18 @@
 /** Turns one file's text into a validated value or a LoadError with file, line and reason. */
 import type { z } from 'zod';
-import { FORMAT_VERSION, type LoadError } from '../../shared/schema.js';
+import { formatVersion, migrate, type DocKind } from '../../shared/migrations.js';
+import { Call, FORMAT_VERSION, Manifest, type LoadError } from '../../shared/schema.js';
+
+export { formatVersion };
+
+/**
+ * The files that carry a format and are upgraded when read: every reader (mock, inspect, the
+ * desktop host's open, watch and save) validates an old call file or manifest as its upgrade.
+ */
+const MIGRATED = new Map<z.ZodType, DocKind>([
+  [Call, 'call'],
+  [Manifest, 'manifest'],
+]);
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: LoadError };
 
@@ -58,12 +70,6 @@ export function jsonErrorPosition(text: string, message: string): number {
   return lo;
 }
 
-export function formatVersion(format: unknown): number | null {
-  if (typeof format !== 'string') return null;
-  const m = /^tapedeck\/(\d+)$/.exec(format);
-  return m ? Number(m[1]) : null;
-}
-
 /**
  * V8's message quotes the text around the bad token; for a binary file that is raw control bytes,
  * which would break the one-line log and error row they end up in.
@@ -97,6 +103,8 @@ export function parseJsonFile<T>(text: string, file: string, schema: z.ZodType<T
       },
     };
   }
+  const kind = MIGRATED.get(schema);
+  if (kind) raw = migrate(raw, kind).doc;
   const result = schema.safeParse(raw);
   if (result.success) return { ok: true, value: result.data };
   const issue = result.error.issues[0];

@@ -244,9 +244,9 @@ export function serializeCall(call: Call): string {
     upstream: call.upstream,
     provider: call.provider,
     api: call.api,
+    model: call.model,
     // JSON.stringify leaves it out when undefined (files written before routes were stored).
     route: call.route,
-    model: call.model,
     outcome: call.outcome,
     request: call.request,
     response: call.response,
