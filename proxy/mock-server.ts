@@ -40,7 +40,8 @@ import {
   type RunningServer,
 } from './server-util.js';
 import { logCleanUp } from './store/clean-up-log.js';
-import { cleanSnapshotSideFiles, loadSnapshot } from './store/snapshot-store.js';
+import { loadReplaySnapshot } from './store/replay-load.js';
+import { cleanSnapshotSideFiles } from './store/snapshot-store.js';
 import { watchFolder } from './store/watch-folder.js';
 
 export type { Timing };
@@ -158,7 +159,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
   const bodyTimeout = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
 
   logCleanUp(await cleanSnapshotSideFiles(dir), log);
-  let index: ReplayIndex = buildIndex(await loadSnapshot(dir));
+  let index: ReplayIndex = buildIndex(await loadReplaySnapshot(dir));
   const seed = opts.seed ?? '1';
   const engine =
     opts.faults === false
@@ -639,7 +640,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
   const reload = () => {
     reloading = reloading.then(async () => {
       try {
-        const snapshot = await loadSnapshot(dir);
+        const snapshot = await loadReplaySnapshot(dir);
         index = buildIndex(snapshot);
         try {
           engine?.setScoped(scopedFaults(snapshot, opts.scenario));
