@@ -33,6 +33,8 @@ interface SizeResult {
   hitP99Alone: number;
   hitP99UnderMisses: number;
   missesSent: number;
+  /** RSS once every phase has run: indexes filed, replies prepared. */
+  rssAfter: number;
   /** Misses not sent because four were still unanswered. */
   missesSkipped: number;
 }
@@ -61,7 +63,7 @@ export const mockScale: Figure = {
       row(
         `${n.toLocaleString('en-US')} calls`,
         `ready ${fmt.ms(r.readyMs, 0)}`,
-        `RSS ${mb(r.rss)}`,
+        `RSS ${mb(r.rss)} (${mb(r.rssAfter)} after the run)`,
         `first miss ${fmt.ms(r.firstMissMs, 1)}`,
         `miss p50 ${fmt.ms(r.missP50)} p95 ${fmt.ms(r.missP95)}`,
       );
@@ -252,8 +254,10 @@ async function latencies(
     stop = true;
     await misser;
     await Promise.all(pending);
+    const rssAfter = await rssBytes(tapedeck.child.pid);
 
     return {
+      rssAfter,
       calls,
       readyMs: 0,
       rss: 0,
