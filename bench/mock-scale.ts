@@ -4,13 +4,13 @@ import { performance } from 'node:perf_hooks';
 import { Agent } from 'undici';
 import type { Call } from '../shared/schema.js';
 import { replayRequest } from './calls.js';
-import { rssBytes } from './child.js';
+import { rssBytes, spawnChild } from './child.js';
 import type { Figure } from './figure.js';
 import { keepAliveAgent, send, type HttpRequest } from './http.js';
 import { atMost, fmt, row, say, type Check, type Verdict } from './report.js';
 import { generateSnapshot } from './snapshot-gen.js';
 import { median, percentile } from './stats.js';
-import { startTapedeck, type RunningTapedeck } from './tapedeck.js';
+import { cliPath, repoRoot } from './paths.js';
 
 const FIGURE = 'mock-scale';
 const READY_TARGET_MS = 2000;
@@ -22,6 +22,7 @@ const MISS_RATE_PER_S = 100;
 /** Distinct recorded calls the hit phases cycle through. */
 const HIT_CALLS = 200;
 const MAX_MISSES_IN_FLIGHT = 4;
+const START_TIMEOUT_MS = 180_000;
 
 interface SizeResult {
   calls: number;
@@ -187,7 +188,7 @@ export async function measureSize(
   const rsses: number[] = [];
   let last: SizeResult | null = null;
   for (let s = 0; s < o.starts; s++) {
-    const tapedeck = await startTapedeck('mock', dir, ['--timing', 'instant'], `${dir}.log`);
+    const tapedeck = await startMock(dir);
     try {
       readies.push(tapedeck.listeningAfterMs);
       rsses.push(await rssBytes(tapedeck.child.pid));
@@ -198,6 +199,28 @@ export async function measureSize(
     }
   }
   return { ...(last as SizeResult), readyMs: median(readies), rss: median(rsses) };
+}
+
+interface RunningTapedeck {
+  child: ReturnType<typeof spawnChild>;
+  url: string;
+  listeningAfterMs: number;
+}
+
+/** As `startTapedeck`, with room for 100,000 calls on a loaded machine. */
+async function startMock(dir: string): Promise<RunningTapedeck> {
+  const args = [cliPath, 'mock', dir, '--port', '0', '--timing', 'instant'];
+  const child = spawnChild('tapedeck mock', process.execPath, args, {
+    cwd: repoRoot,
+    logFile: `${dir}.log`,
+  });
+  try {
+    const { url, at } = await child.listening(START_TIMEOUT_MS);
+    return { child, url, listeningAfterMs: at - child.spawnedAt };
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
 }
 
 async function latencies(
