@@ -117,7 +117,7 @@ function bruteClosest(calls: readonly TestCall[], req: LiveRequest): string | nu
 }
 
 describe('closest-call index', () => {
-  it('finds the same closest call as comparing every call', () => {
+  it('finds the same closest call as comparing every call', { timeout: 120_000 }, () => {
     const snapshot = fc
       .array(fc.tuple(request, edit, fc.nat(40)), { minLength: 1, maxLength: 40 })
       .chain((rows) =>

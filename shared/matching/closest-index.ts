@@ -61,7 +61,7 @@ class UnitHasher {
       const h = new Hash();
       h.string(tag);
       if (key !== null) h.string(key);
-      this.fields.set(name, (f = h.digest()));
+      this.fields.set(name, (f = small(h.digest())));
     }
     return f;
   }
@@ -73,7 +73,7 @@ class UnitHasher {
     h.string('=');
     if (!stored) h.value(value);
     else if (!h.stored(value, this.norm)) return null;
-    return h.digest();
+    return small(h.digest());
   }
 }
 
@@ -313,4 +313,13 @@ export class ClosestIndex<G extends ClosestCandidate> {
 
 function add(a: Int32Array, i: number, d: number): void {
   a[i] = (a[i] as number) + d;
+}
+
+/**
+ * 30 bits: small integers are map keys V8 stores without a heap number each (100,000 calls have
+ * 100,000 distinct prompts). A collision only lowers a bound, which costs a comparison, never a
+ * wrong result.
+ */
+function small(hash: number): number {
+  return hash & 0x3fffffff;
 }
