@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { faultOverhead } from './fault-overhead.js';
 import { faultTiming } from './fault-timing.js';
 import type { Figure } from './figure.js';
+import { mockScale } from './mock-scale.js';
 import { mockStartup } from './mock-startup.js';
 import { mockThroughput } from './mock-throughput.js';
 import { benchDir } from './paths.js';
@@ -21,6 +22,7 @@ const FIGURES: Figure[] = [
   mockThroughput,
   recordOverhead,
   mockStartup,
+  mockScale,
   sseTiming,
   faultOverhead,
   faultTiming,

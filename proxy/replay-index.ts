@@ -1,20 +1,38 @@
 /** What the mock server answers from: the valid calls of a snapshot, matched and prepared. */
+import { performance } from 'node:perf_hooks';
 import { sourcesOf, type FaultSource } from '../shared/faults/engine.js';
 import { Matcher } from '../shared/matching/matcher.js';
 import { Redactor } from '../shared/redact.js';
 import type { Call } from '../shared/schema.js';
 import { prepare, type Prepared } from './replay.js';
-import type { Snapshot } from './store/snapshot-store.js';
+import { ReplayCall } from './store/replay-load.js';
+import type { LoadedCall, Snapshot } from './store/snapshot-store.js';
 
-export interface Entry {
-  id: string;
-  seq: number;
-  signature: Call['signature'];
-  call: Call;
-  file: string;
+/**
+ * A call as the matcher sees it. `call` is the whole call file, read from disk on first use when
+ * the snapshot was opened with `loadReplaySnapshot` (see replay-load.ts).
+ */
+export class Entry {
+  readonly id: string;
+  readonly seq: number;
+  readonly signature: Call['signature'];
+  readonly file: string;
   /** The call's own faults, or null: the common case costs nothing per request. */
-  faults: FaultSource[] | null;
+  readonly faults: FaultSource[] | null;
   prepared?: Prepared;
+
+  constructor(private readonly loaded: LoadedCall) {
+    const c = loaded instanceof ReplayCall ? loaded.record : loaded.call;
+    this.id = c.id;
+    this.seq = c.seq;
+    this.signature = c.signature;
+    this.file = loaded.file;
+    this.faults = c.faults?.length ? sourcesOf(c.faults, `call:${c.id}`) : null;
+  }
+
+  get call(): Call {
+    return this.loaded.call;
+  }
 }
 
 export interface ReplayIndex {
@@ -25,19 +43,35 @@ export interface ReplayIndex {
 export class ScenarioMissingError extends Error {}
 
 export function buildIndex(snapshot: Snapshot): ReplayIndex {
-  const entries: Entry[] = snapshot.calls.map(({ call, file }) => ({
-    id: call.id,
-    seq: call.seq,
-    signature: call.signature,
-    call,
-    file,
-    faults: call.faults?.length ? sourcesOf(call.faults, `call:${call.id}`) : null,
-  }));
+  const entries = snapshot.calls.map((c) => new Entry(c));
   const manifest = snapshot.manifest;
   // The recorder's rules, seen from the live side: both sides are redacted before comparing.
   const redact = manifest?.redact ? new Redactor(manifest.redact) : Redactor.builtin;
   const matcher = new Matcher(entries, { normalizers: manifest?.normalizers ?? [], redact });
+  prepareInSlices(snapshot.dir, matcher);
   return { snapshot, matcher };
+}
+
+/** One slice of background work: short enough that a request arriving meanwhile barely waits. */
+const SLICE_MS = 3;
+const latest = new Map<string, Matcher<Entry>>();
+
+/**
+ * Files the closest-call indexes after start-up, between requests, so even the first miss is
+ * cheap; a newer index of the same folder (a reload) takes over and the old one stops.
+ */
+function prepareInSlices(dir: string, matcher: Matcher<Entry>): void {
+  latest.set(dir, matcher);
+  const step = (): void => {
+    if (latest.get(dir) !== matcher) return;
+    const until = performance.now() + SLICE_MS;
+    if (matcher.prepareMisses(() => performance.now() > until)) {
+      latest.delete(dir);
+      return;
+    }
+    setImmediate(step).unref();
+  };
+  setImmediate(step).unref();
 }
 
 /** Faults applied by scope: tapedeck.json's, then the chosen scenario's. */

@@ -18,7 +18,8 @@ import {
   type RunningServer,
 } from '../server-util.js';
 import { logCleanUp } from '../store/clean-up-log.js';
-import { cleanSnapshotSideFiles, loadSnapshot, type Snapshot } from '../store/snapshot-store.js';
+import { loadReplaySnapshot } from '../store/replay-load.js';
+import { cleanSnapshotSideFiles, type Snapshot } from '../store/snapshot-store.js';
 import { watchFolder } from '../store/watch-folder.js';
 import { CallRefs } from './calls.js';
 import { EventBus, type MockEvents } from './events.js';
@@ -79,7 +80,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
   const bodyTimeoutMs = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
 
   logCleanUp(await cleanSnapshotSideFiles(dir), log);
-  const first = loadedOf(await loadSnapshot(dir));
+  const first = loadedOf(await loadReplaySnapshot(dir));
   const engine =
     opts.faults === false
       ? null
@@ -149,7 +150,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
   const reload = () => {
     reloading = reloading.then(async () => {
       try {
-        const snapshot = await loadSnapshot(dir);
+        const snapshot = await loadReplaySnapshot(dir);
         pipeline.loaded = loadedOf(snapshot);
         try {
           engine?.setScoped(scopedFaults(snapshot, opts.scenario));

@@ -36,6 +36,9 @@ export class LeafIndex<G> {
   private lists: Map<number, G | G[]> | null = null;
   /** Members without a string leaf: always candidates. */
   private unfiled: G[] = [];
+  /** Filing under way (see `prepare`): the sample's leaf counts and the lists so far. */
+  private filing: { seen: Map<number, number>; lists: Map<number, G | G[]>; next: number } | null =
+    null;
 
   constructor(
     private readonly partsOf: (g: G) => LeafSource,
@@ -86,18 +89,27 @@ export class LeafIndex<G> {
     }
   }
 
-  private build(): void {
+  /**
+   * Files the members until `until()` says stop (checked every 64); true once the index is
+   * built. Small buckets are never filed: scanning them is cheaper.
+   */
+  prepare(until: () => boolean = () => false): boolean {
+    if (this.lists !== null || this.members.length < MIN_SIZE) return true;
     const members = this.members;
     const step = Math.max(1, Math.floor(members.length / SAMPLE));
-    const seen = new Map<number, number>();
-    const count: Visit = (key) => {
-      seen.set(key, (seen.get(key) ?? 0) + 1);
-      return false;
-    };
-    for (let i = 0; i < members.length; i += step) this.leavesOf(members[i] as G, count);
-
-    const lists = new Map<number, G | G[]>();
-    members.forEach((g, i) => {
+    if (this.filing === null) {
+      const seen = new Map<number, number>();
+      const count: Visit = (key) => {
+        seen.set(key, (seen.get(key) ?? 0) + 1);
+        return false;
+      };
+      for (let i = 0; i < members.length; i += step) this.leavesOf(members[i] as G, count);
+      this.filing = { seen, lists: new Map(), next: 0 };
+    }
+    const { seen, lists } = this.filing;
+    while (this.filing.next < members.length) {
+      const i = this.filing.next++;
+      const g = members[i] as G;
       // A leaf the sample never saw (apart from this member itself) is rare enough: stop there.
       const rare = i % step === 0 ? 1 : 0;
       let best = 0;
@@ -110,17 +122,23 @@ export class LeafIndex<G> {
         }
         return n <= rare;
       });
-      if (bestSeen === Infinity) {
-        this.unfiled.push(g);
-        return;
+      if (bestSeen === Infinity) this.unfiled.push(g);
+      else {
+        const list = lists.get(best);
+        if (list === undefined) lists.set(best, g);
+        else if (Array.isArray(list)) list.push(g);
+        else lists.set(best, [list, g]);
       }
-      const list = lists.get(best);
-      if (list === undefined) lists.set(best, g);
-      else if (Array.isArray(list)) list.push(g);
-      else lists.set(best, [list, g]);
-    });
+      if ((i & 63) === 63 && until()) return false;
+    }
     this.lists = lists;
     this.members = [];
+    this.filing = null;
+    return true;
+  }
+
+  private build(): void {
+    this.prepare();
   }
 }
 

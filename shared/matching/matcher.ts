@@ -28,6 +28,7 @@ import type { LiveRequest } from './live-request.js';
 import { liveExactHash, liveView, type LiveRedaction, type LiveView } from './live-view.js';
 import { compileNormalizers, stringNormalizer, type StringNormalizer } from './normalize.js';
 import { matchNode, nodeEquals, type Node } from './pattern.js';
+import { ClosestIndex, type UnitSource } from './closest-index.js';
 import { LeafIndex, type LeafSource } from './leaf-index.js';
 import { VOLATILE_SET } from './signature.js';
 
@@ -47,6 +48,11 @@ export interface MatcherOptions {
   normalizers?: Normalizer[];
   /** The snapshot's redaction rules; default the built-in detectors, null for none at all. */
   redact?: Redactor | null;
+  /**
+   * A miss searches groups of at least this many calls through a `ClosestIndex` (default 64);
+   * smaller ones are compared one by one. The result is the same either way.
+   */
+  closestIndexMin?: number;
 }
 
 /** Calls with identical normalized signatures: one sequence, replayed in `seq` order. */
@@ -109,12 +115,19 @@ export class Matcher<C extends Matchable> {
   private readonly unbucketed: Group<C>[] = [];
   private readonly byUpstreamPath = new Map<string, Group<C>[]>();
   private readonly byUpstream = new Map<string, Group<C>[]>();
+  /** Literal paths, whatever the upstream: the third tier of the closest-call search. */
+  private readonly byPath = new Map<string, Group<C>[]>();
+  /** Signatures whose upstream or path is a pattern or left out. */
+  private readonly patterned: Group<C>[] = [];
+  private readonly closestIndexes = new Map<string, ClosestIndex<Group<C>>>();
+  private readonly closestIndexMin: number;
   private counters: Uint32Array;
   private readonly sharedParts = new Map<string, Node>();
   private readonly rawExact = new Map<string, Group<C>>();
 
   constructor(calls: readonly C[], options: MatcherOptions = {}) {
     this.size = calls.length;
+    this.closestIndexMin = options.closestIndexMin ?? 64;
     const plainNorm = stringNormalizer(compileNormalizers(options.normalizers ?? []));
     const redactor = options.redact === undefined ? Redactor.builtin : options.redact;
     const redactText = redactor?.redactsText ? redactor.text : null;
@@ -189,7 +202,7 @@ export class Matcher<C extends Matchable> {
       bucket.scan.forEach(consider);
     }
     this.unbucketed.forEach(consider);
-    return pick.group ? this.hit(pick.group, false) : this.miss(view, bucket);
+    return pick.group ? this.hit(pick.group, false) : this.miss(view);
   }
 
   reset(): void {
@@ -262,6 +275,8 @@ export class Matcher<C extends Matchable> {
     const { upstream: up, method: m, path: p } = g;
     if (up !== undefined) push(this.byUpstream, up, g);
     if (up !== undefined && p !== undefined) push(this.byUpstreamPath, bucketKey(up, '', p), g);
+    if (p !== undefined) push(this.byPath, p, g);
+    if (up === undefined || p === undefined) this.patterned.push(g);
     if (up === undefined || m === undefined || p === undefined) {
       this.unbucketed.push(g);
       return;
@@ -313,24 +328,31 @@ export class Matcher<C extends Matchable> {
   }
 
   /** Closest: same upstream first, then same path, then fewest differences, then lowest seq. */
-  private miss(view: LiveView, bucket: Bucket<C> | undefined): MatchResult<C> {
-    const candidates = this.missCandidates(view);
+  private miss(view: LiveView): MatchResult<C> {
     const pick = new Pick<C>();
-    // Signatures sharing a rare leaf with the request are likely close; trying them first gives
-    // a tight bound, and the bounded count then stops early on everything else.
-    // (The bucket's groups all belong to the first tier, so a seed never jumps a tier.)
-    if (bucket) {
-      bucket.leaves.forFiled(view.query, view.body, (g) =>
-        pick.offer(g, distance(this.sig(g), view, pick.score)),
-      );
+    const dist = (g: Group<C>, limit: number): number => distance(this.sig(g), view, limit);
+    const tier = this.missTier(view);
+    if (tier.indexed.length >= this.closestIndexMin) {
+      this.closestIndexOf(tier.key, tier.indexed).search(view, pick, dist);
+    } else {
+      for (const g of tier.indexed) pick.offer(g, dist(g, pick.score));
     }
-    for (const g of candidates) pick.offer(g, distance(this.sig(g), view, pick.score));
+    for (const g of tier.extra) pick.offer(g, dist(g, pick.score));
     const best = pick.group;
     if (best === null) return { kind: 'miss', closest: null, diff: ['no calls recorded'] };
     return { kind: 'miss', closest: best.calls[0] as C, diff: diffLines(this.sig(best), view) };
   }
 
-  private missCandidates(view: LiveView): readonly Group<C>[] {
+  /**
+   * The first non-empty tier: groups with the request's upstream and path, else its upstream,
+   * else its path, else all. `indexed` is a list kept by the matcher (so its index can be reused);
+   * `extra` the few patterned groups that join it.
+   */
+  private missTier(view: LiveView): {
+    key: string;
+    indexed: readonly Group<C>[];
+    extra: readonly Group<C>[];
+  } {
     // Literal parts answer without compiling the group.
     const upOk = (g: Group<C>): boolean =>
       g.upstream !== undefined
@@ -338,22 +360,70 @@ export class Matcher<C extends Matchable> {
         : partMatches(this.sig(g).upstream, view.upstream);
     const pathOk = (g: Group<C>): boolean =>
       g.path !== undefined ? g.path === view.path : partMatches(this.sig(g).path, view.path);
-    // Groups with a literal upstream and path are indexed; only the others need a test here.
-    const patterned = this.unbucketed.filter(
-      (g) => g.upstream === undefined || g.path === undefined,
-    );
-    const samePath = [
-      ...(this.byUpstreamPath.get(bucketKey(view.upstream, '', view.path)) ?? []),
-      ...patterned.filter((g) => upOk(g) && pathOk(g)),
+    const tiers: Array<[string, readonly Group<C>[] | undefined, (g: Group<C>) => boolean]> = [
+      [
+        'up\0' + bucketKey(view.upstream, '', view.path),
+        this.byUpstreamPath.get(bucketKey(view.upstream, '', view.path)),
+        (g) => upOk(g) && pathOk(g),
+      ],
+      [
+        'u\0' + view.upstream,
+        this.byUpstream.get(view.upstream),
+        (g) => g.upstream === undefined && upOk(g),
+      ],
+      ['p\0' + view.path, this.byPath.get(view.path), (g) => g.path === undefined && pathOk(g)],
     ];
-    if (samePath.length > 0) return samePath;
-    const sameUpstream = [
-      ...(this.byUpstream.get(view.upstream) ?? []),
-      ...this.unbucketed.filter((g) => g.upstream === undefined && upOk(g)),
-    ];
-    if (sameUpstream.length > 0) return sameUpstream;
-    const anyUpstreamSamePath = this.groups.filter(pathOk);
-    return anyUpstreamSamePath.length > 0 ? anyUpstreamSamePath : this.groups;
+    for (const [key, indexed = NONE, join] of tiers) {
+      const extra = this.patterned.filter(join);
+      if (indexed.length > 0 || extra.length > 0) return { key, indexed, extra };
+    }
+    return { key: 'all', indexed: this.groups, extra: NONE };
+  }
+
+  /** Filed the first time a tier is searched, unless `prepareMisses` did it already. */
+  private closestIndexOf(key: string, groups: readonly Group<C>[]): ClosestIndex<Group<C>> {
+    let index = this.closestIndexes.get(key);
+    if (index === undefined) {
+      index = new ClosestIndex(groups, (g) => this.unitSource(g), this.norm);
+      this.closestIndexes.set(key, index);
+    }
+    return index;
+  }
+
+  /**
+   * Files the leaf index of every bucket and the closest-call index of every recorded upstream +
+   * path ahead of the first non-exact request, a slice at a time: false when `until()` asked to
+   * stop before it was done (call again later), true when done. Only makes the first such
+   * requests faster; matching never waits for it.
+   */
+  prepareMisses(until: () => boolean): boolean {
+    // A miss first compares the request with its bucket (as any non-exact request does).
+    for (const bucket of this.buckets.values()) if (!bucket.leaves.prepare(until)) return false;
+    for (const [key, groups] of this.byUpstreamPath) {
+      if (groups.length < this.closestIndexMin) continue;
+      if (!this.closestIndexOf('up\0' + key, groups).build(until)) return false;
+    }
+    return true;
+  }
+
+  /** Stored JSON while a group is not compiled, as for the leaf index; null for patterns. */
+  private unitSource(g: Group<C>): UnitSource | null {
+    if (!g.exact || g.upstream === undefined || g.method === undefined || g.path === undefined)
+      return null;
+    const { upstream, method, path } = g;
+    const sig = g.compiled;
+    if (sig === null) {
+      const { query, body } = this.signatureOf(g.calls[0] as C);
+      return { upstream, method, path, query: withoutCredentialsStored(query), body, stored: true };
+    }
+    return {
+      upstream,
+      method,
+      path,
+      query: literal(sig.query),
+      body: literal(sig.body),
+      stored: false,
+    };
   }
 }
 
