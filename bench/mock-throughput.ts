@@ -1,16 +1,18 @@
 import { join } from 'node:path';
 import type { Agent } from 'undici';
 import { Call } from '../shared/schema.js';
+import { startAimock, type RunningAimock } from './aimock.js';
+import { chatReplyView } from './aimock-fixture.js';
 import { replayRequest } from './calls.js';
 import { spawnChild, type Child } from './child.js';
 import { LOAD_CPU, SERVER_CPU, canPin } from './pin.js';
 import type { Figure, FigureContext } from './figure.js';
-import { chatCompletionCall } from './fixtures.js';
+import { chatCompletionCall, STREAM_CHUNK_CHARS, streamedChatCall } from './fixtures.js';
 import { atOrigin, keepAliveAgent, send, type HttpRequest } from './http.js';
 import { assertClean, runLoad, type LoadResult } from './load.js';
 import { startMockoon } from './mockoon.js';
 import { serverScript } from './paths.js';
-import { ensurePeersInstalled, javaVersion } from './peers.js';
+import { ensureAimockInstalled, ensurePeersInstalled, javaVersion } from './peers.js';
 import { atLeast, fmt, row, say, type Check } from './report.js';
 import { writeSnapshot } from './snapshot-gen.js';
 import { staticResponseOf, writeStaticResponse, type StaticResponse } from './static-response.js';
@@ -22,7 +24,7 @@ const CONNECTIONS = 50;
 
 interface Plan {
   warmupS: number;
-  /** Tapedeck and the bare baseline alternate in rounds, so drift on a shared machine cancels. */
+  /** Tapedeck, the bare baseline and aimock alternate in rounds, so drift on a shared machine cancels. */
   rounds: number;
   roundS: number;
   peerS: number;
@@ -61,14 +63,21 @@ const PEERS: Peer[] = [
 
 export const mockThroughput: Figure = {
   name: FIGURE,
-  title: `mock throughput: recorded ~1 KB chat completion, ${CONNECTIONS} keep-alive connections`,
+  title: `mock throughput: a recorded chat completion (~1 KB JSON, and streamed), ${CONNECTIONS} keep-alive connections`,
   async run(ctx) {
     const plan = ctx.quick ? QUICK : FULL;
     const agent = keepAliveAgent();
     try {
-      const { tapedeckRps, req, response, checks } = await againstBare(ctx, plan, agent);
+      say('  JSON reply');
+      const json = await sideBySide(ctx, plan, agent, 'JSON', chatCompletionCall());
+      const checks = json.checks;
       for (const peer of PEERS)
-        checks.push(await againstPeer(ctx, plan, agent, peer, tapedeckRps, req, response));
+        checks.push(
+          await againstPeer(ctx, plan, agent, peer, json.tapedeckRps, json.req, json.response),
+        );
+      say();
+      say(`  SSE reply`);
+      checks.push(...(await sideBySide(ctx, plan, agent, 'SSE', streamedChatCall())).checks);
       return checks;
     } finally {
       await agent.close();
@@ -87,26 +96,41 @@ function loader(ctx: FigureContext, cpu?: number) {
     });
 }
 
-async function againstBare(ctx: FigureContext, plan: Plan, agent: Agent) {
-  // Both single-threaded Node servers get one core each time, the load generator the other.
+type Variant = 'JSON' | 'SSE';
+
+/**
+ * Tapedeck, the bare node:http baseline and aimock (when it can run) serve one recorded call,
+ * each pinned to the same core, and take turns under the same load.
+ */
+async function sideBySide(
+  ctx: FigureContext,
+  plan: Plan,
+  agent: Agent,
+  variant: Variant,
+  recorded: Call,
+) {
+  // The single-threaded Node servers get one core each time, the load generator the other.
   const load = loader(ctx, canPin ? LOAD_CPU : undefined);
   const serverCpu = canPin ? SERVER_CPU : undefined;
   if (canPin)
     say(
-      `  tapedeck and bare node:http pinned to core ${SERVER_CPU}, autocannon to core ${LOAD_CPU}`,
+      `  tapedeck, bare node:http and aimock pinned to core ${SERVER_CPU}, autocannon to core ${LOAD_CPU}`,
     );
-  const call = Call.parse(chatCompletionCall());
-  const snapshotDir = join(ctx.workDir, 'snapshot');
+  const call = Call.parse(recorded);
+  const stream = call.response.stream !== undefined;
+  const name = variant.toLowerCase();
+  const snapshotDir = join(ctx.workDir, `snapshot-${name}`);
   await writeSnapshot(snapshotDir, [call]);
 
   const tapedeck = await startTapedeck(
     'mock',
     snapshotDir,
     ['--timing', 'instant'],
-    join(ctx.workDir, 'tapedeck.log'),
+    join(ctx.workDir, `tapedeck-${name}.log`),
     serverCpu,
   );
   let bare: Child | undefined;
+  let aimock: RunningAimock | undefined;
   try {
     const req = replayRequest(call, tapedeck.url);
     const first = await send(agent, req);
@@ -115,52 +139,139 @@ async function againstBare(ctx: FigureContext, plan: Plan, agent: Agent) {
         `tapedeck mock answered ${first.status}: ${first.body.toString('utf8').slice(0, 500)}`,
       );
     }
-    // Every other server replays exactly what Tapedeck sent: same status, headers and bytes.
+    // The bare server and the peers replay exactly what Tapedeck sent: same status, headers, bytes.
     const response = staticResponseOf(first);
+    const events = stream ? ` (${call.response.stream?.length ?? 0} SSE events)` : '';
     say(
-      `  POST ${req.body?.length ?? 0} B of JSON, reply ${response.body.length} B; ${plan.rounds}×${plan.roundS} s each`,
+      `  POST ${req.body?.length ?? 0} B of JSON, reply ${response.body.length} B${events}; ${plan.rounds}×${plan.roundS} s each`,
     );
 
-    const configFile = await writeStaticResponse(join(ctx.workDir, 'bare-response.json'), response);
+    const configFile = await writeStaticResponse(
+      join(ctx.workDir, `bare-response-${name}.json`),
+      response,
+    );
     bare = spawnChild(
       'bare node:http',
       process.execPath,
       [serverScript('static-server'), configFile],
       {
-        logFile: join(ctx.workDir, 'bare.log'),
+        logFile: join(ctx.workDir, `bare-${name}.log`),
         ...(serverCpu === undefined ? {} : { cpu: serverCpu }),
       },
     );
     const bareReq = atOrigin(req, (await bare.listening(10_000)).url);
     await expectSame(agent, bareReq, response, 'bare node:http');
 
-    assertClean('bare warm-up', await load(bareReq, plan.warmupS));
-    assertClean('tapedeck warm-up', await load(req, plan.warmupS));
+    let aimockSkipped: string | undefined;
+    let aimockReq: HttpRequest | undefined;
+    try {
+      await ensureAimockInstalled(say);
+      aimock = await startAimock(
+        ctx.workDir,
+        name,
+        call,
+        STREAM_CHUNK_CHARS,
+        (url) => atOrigin(req, url),
+        agent,
+        serverCpu,
+      );
+      aimockReq = atOrigin(req, aimock.url);
+      const served = await expectSameReply(agent, aimockReq, response, stream);
+      say(
+        `  aimock ${aimock.version} serves the same reply by value (its own ${stream ? 'SSE' : 'JSON'}, ${served} B)`,
+      );
+    } catch (err) {
+      aimockSkipped = reasonOf(err);
+    }
+
     const bareRuns: LoadResult[] = [];
     const tapedeckRuns: LoadResult[] = [];
-    for (let i = 0; i < plan.rounds; i++) {
-      bareRuns.push(assertClean('bare node:http', await load(bareReq, plan.roundS)));
-      tapedeckRuns.push(assertClean('tapedeck mock', await load(req, plan.roundS)));
-    }
+    const aimockRuns: LoadResult[] = [];
+    // A peer failing under load is reported and dropped; it does not void Tapedeck's figure.
+    const aimockLoad = async (durationS: number, runs?: LoadResult[]): Promise<void> => {
+      if (!aimockReq || aimockSkipped !== undefined) return;
+      try {
+        const r = assertClean('aimock', await load(aimockReq, durationS));
+        runs?.push(r);
+      } catch (err) {
+        aimockSkipped = reasonOf(err);
+      }
+    };
+    assertClean('bare warm-up', await load(bareReq, plan.warmupS));
+    assertClean('tapedeck warm-up', await load(req, plan.warmupS));
+    await aimockLoad(plan.warmupS);
+    const turns = [
+      async () =>
+        void bareRuns.push(assertClean('bare node:http', await load(bareReq, plan.roundS))),
+      async () =>
+        void tapedeckRuns.push(assertClean('tapedeck mock', await load(req, plan.roundS))),
+      () => aimockLoad(plan.roundS, aimockRuns),
+    ];
+    // Each round starts with the next server, so none is always measured right after another.
+    for (let i = 0; i < plan.rounds; i++)
+      for (let j = 0; j < turns.length; j++)
+        await (turns[(i + j) % turns.length] as () => Promise<void>)();
     detail('bare node:http', bareRuns);
     detail('tapedeck mock', tapedeckRuns);
+    if (aimockSkipped === undefined) detail('aimock', aimockRuns);
+    else say(`  skipped: aimock: ${aimockSkipped.split('\n').join('\n    ')}`);
 
+    const bareRps = mean(bareRuns.map((r) => r.rps));
     const tapedeckRps = mean(tapedeckRuns.map((r) => r.rps));
-    const ratio = tapedeckRps / mean(bareRuns.map((r) => r.rps));
+    const ratio = tapedeckRps / bareRps;
     const checks: Check[] = [
-      {
-        figure: FIGURE,
-        what: 'tapedeck / bare node:http',
-        measured: fmt.ratio(ratio),
-        target: '≥ 0.70×',
-        verdict: atLeast(ratio, 0.7),
-      },
+      variant === 'JSON'
+        ? {
+            figure: FIGURE,
+            what: `tapedeck / bare node:http (${variant})`,
+            measured: fmt.ratio(ratio),
+            target: '≥ 0.70×',
+            verdict: atLeast(ratio, 0.7),
+          }
+        : {
+            figure: FIGURE,
+            what: `tapedeck / bare node:http (${variant})`,
+            measured: fmt.ratio(ratio),
+            target: '—',
+            verdict: 'INFO',
+          },
     ];
+    const vsAimock = `tapedeck / aimock (${variant})`;
+    const aimockVsBare = `aimock / bare node:http (${variant})`;
+    if (aimockSkipped !== undefined || aimockRuns.length === 0) {
+      checks.push(
+        { figure: FIGURE, what: vsAimock, measured: 'skipped', target: '≥ 4×', verdict: 'SKIP' },
+        { figure: FIGURE, what: aimockVsBare, measured: 'skipped', target: '—', verdict: 'SKIP' },
+      );
+    } else {
+      const aimockRps = mean(aimockRuns.map((r) => r.rps));
+      checks.push(
+        {
+          figure: FIGURE,
+          what: vsAimock,
+          measured: fmt.ratio(tapedeckRps / aimockRps),
+          target: '≥ 4×',
+          verdict: atLeast(tapedeckRps / aimockRps, 4),
+        },
+        {
+          figure: FIGURE,
+          what: aimockVsBare,
+          measured: fmt.ratio(aimockRps / bareRps),
+          target: '—',
+          verdict: 'INFO',
+        },
+      );
+    }
     return { tapedeckRps, req, response, checks };
   } finally {
+    await aimock?.child.stop();
     await bare?.stop();
     await tapedeck.child.stop();
   }
+}
+
+function reasonOf(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n').slice(0, 8).join('\n');
 }
 
 async function againstPeer(
@@ -194,8 +305,7 @@ async function againstPeer(
     };
   } catch (err) {
     // A peer that cannot run is reported and skipped, never fatal: it is not part of Tapedeck.
-    const reason = (err instanceof Error ? err.message : String(err)).split('\n').slice(0, 8);
-    say(`  skipped: ${peer.name}: ${reason.join('\n    ')}`);
+    say(`  skipped: ${peer.name}: ${reasonOf(err).split('\n').join('\n    ')}`);
     return { figure: FIGURE, what, measured: 'skipped', target, verdict: 'SKIP' };
   } finally {
     await server?.child.stop();
@@ -215,6 +325,31 @@ async function expectSame(
       `${name} does not serve the recorded reply: ${res.status} ${body.slice(0, 300)}`,
     );
   }
+}
+
+/** aimock writes its own JSON: the reply must be the same by value (see aimock-fixture.ts). */
+async function expectSameReply(
+  agent: Agent,
+  req: HttpRequest,
+  expected: StaticResponse,
+  stream: boolean,
+): Promise<number> {
+  const res = await send(agent, req);
+  const body = res.body.toString('utf8');
+  const same =
+    res.status === expected.status &&
+    (() => {
+      try {
+        return chatReplyView(body, stream) === chatReplyView(expected.body, stream);
+      } catch {
+        return false;
+      }
+    })();
+  if (!same)
+    throw new Error(
+      `aimock does not serve the recorded reply: ${res.status} ${body.slice(0, 300)}`,
+    );
+  return res.body.length;
 }
 
 function detail(name: string, runs: LoadResult[]): void {
