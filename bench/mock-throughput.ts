@@ -4,7 +4,7 @@ import { Call } from '../shared/schema.js';
 import { startAimock, type RunningAimock } from './aimock.js';
 import { chatReplyView } from './aimock-fixture.js';
 import { replayRequest } from './calls.js';
-import { spawnChild, type Child } from './child.js';
+import { cpuSeconds, spawnChild, type Child } from './child.js';
 import { LOAD_CPU, SERVER_CPU, canPin } from './pin.js';
 import type { Figure, FigureContext } from './figure.js';
 import { chatCompletionCall, STREAM_CHUNK_CHARS, streamedChatCall } from './fixtures.js';
@@ -159,6 +159,7 @@ async function sideBySide(
         ...(serverCpu === undefined ? {} : { cpu: serverCpu }),
       },
     );
+    const bareChild = bare;
     const bareReq = atOrigin(req, (await bare.listening(10_000)).url);
     await expectSame(agent, bareReq, response, 'bare node:http');
 
@@ -166,14 +167,16 @@ async function sideBySide(
     aimock = started.aimock;
     let aimockSkipped = started.skipped;
 
-    const bareRuns: LoadResult[] = [];
-    const tapedeckRuns: LoadResult[] = [];
-    const aimockRuns: LoadResult[] = [];
+    const bareRuns: Measured[] = [];
+    const tapedeckRuns: Measured[] = [];
+    const aimockRuns: Measured[] = [];
     // A peer failing under load is reported and dropped; it does not void Tapedeck's figure.
-    const aimockLoad = async (durationS: number, runs?: LoadResult[]): Promise<void> => {
+    const aimockLoad = async (durationS: number, runs?: Measured[]): Promise<void> => {
       if (!aimock || aimockSkipped !== undefined) return;
+      const { child, url } = aimock;
       try {
-        runs?.push(assertClean('aimock', await load(atOrigin(req, aimock.url), durationS)));
+        const r = await withCpu(child, () => load(atOrigin(req, url), durationS));
+        runs?.push(assertClean('aimock', r));
       } catch (err) {
         aimockSkipped = reasonOf(err);
       }
@@ -182,10 +185,14 @@ async function sideBySide(
     assertClean('tapedeck warm-up', await load(req, plan.warmupS));
     await aimockLoad(plan.warmupS);
     const turns = [
-      async () =>
-        void bareRuns.push(assertClean('bare node:http', await load(bareReq, plan.roundS))),
-      async () =>
-        void tapedeckRuns.push(assertClean('tapedeck mock', await load(req, plan.roundS))),
+      async () => {
+        const r = await withCpu(bareChild, () => load(bareReq, plan.roundS));
+        bareRuns.push(assertClean('bare node:http', r));
+      },
+      async () => {
+        const r = await withCpu(tapedeck.child, () => load(req, plan.roundS));
+        tapedeckRuns.push(assertClean('tapedeck mock', r));
+      },
       () => aimockLoad(plan.roundS, aimockRuns),
     ];
     // Each round starts with the next server, so none is always measured right after another.
@@ -352,13 +359,28 @@ async function expectSameReply(
   return res.body.length;
 }
 
-function detail(name: string, runs: LoadResult[]): void {
+function detail(name: string, runs: Array<LoadResult & Partial<Measured>>): void {
+  const cpuS = runs.reduce((sum, r) => sum + (r.cpuS ?? NaN), 0);
+  const ok = runs.reduce((sum, r) => sum + r.ok, 0);
   row(
     name,
     fmt.rps(mean(runs.map((r) => r.rps))).padStart(14),
     `p50 ${fmt.ms(mean(runs.map((r) => r.latencyP50Ms)))}`,
     `p99 ${fmt.ms(mean(runs.map((r) => r.latencyP99Ms)))}`,
+    ...(Number.isFinite(cpuS) ? [`cpu ${Math.round((cpuS / ok) * 1e6)} µs/req`] : []),
   );
+}
+
+interface Measured extends LoadResult {
+  /** CPU time the server used during the run; NaN where /proc cannot tell. */
+  cpuS: number;
+}
+
+async function withCpu(server: Child, run: () => Promise<LoadResult>): Promise<Measured> {
+  const cpu = () => cpuSeconds(server.pid).catch(() => NaN);
+  const before = await cpu();
+  const result = await run();
+  return { ...result, cpuS: (await cpu()) - before };
 }
 
 function mean(xs: number[]): number {
