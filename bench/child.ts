@@ -161,3 +161,21 @@ export async function rssBytes(pid: number): Promise<number> {
   if (!m) throw new Error(`no VmRSS in /proc/${pid}/status`);
   return Number(m[1]) * 1024;
 }
+
+// USER_HZ: the unit of /proc/PID/stat times, 100 on every Linux the bench runs on.
+const CLOCK_TICKS_PER_S = 100;
+
+/**
+ * CPU time the process has used so far (user + system, all threads), from /proc (Linux only).
+ * Per request it is the server's work, which a busy shared machine disturbs far less than its
+ * requests per second.
+ */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after its closing paren are fixed.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`bad /proc/${pid}/stat`);
+  return (utime + stime) / CLOCK_TICKS_PER_S;
+}

@@ -57,6 +57,47 @@ export function chatCompletionCall(): Call {
   });
 }
 
+/**
+ * The characters of reply text in each content delta of `streamedChatCall`. aimock slices a reply
+ * into deltas of this many characters (its `--chunk-size`, default 20), so with fixed-size deltas
+ * it can send the same events as the recording.
+ */
+export const STREAM_CHUNK_CHARS = 20;
+
+/**
+ * The figure-1 call streamed: the same request with `stream: true` (and usage in the stream), the
+ * same reply as SSE deltas of STREAM_CHUNK_CHARS characters.
+ */
+export function streamedChatCall(): Call {
+  const reply: string[] = [];
+  for (let i = 0; i < REPLY.length; i += STREAM_CHUNK_CHARS)
+    reply.push(REPLY.slice(i, i + STREAM_CHUNK_CHARS));
+  const turn: Turn = {
+    id: 'BenchThroughputStream0001',
+    model: 'gpt-4o-mini-2024-07-18',
+    system: SYSTEM,
+    prompt: PROMPT,
+    reply,
+    stream: true,
+    created: CREATED,
+  };
+  const wire = openaiChat(turn);
+  const ttfbMs = 420;
+  return buildCall({
+    seq: 1,
+    upstream: 'openai',
+    provider: 'openai',
+    model: turn.model,
+    wire,
+    recordedAt: RECORDED_AT,
+    ttfbMs,
+    // Replayed with --timing instant: the offsets only have to be plausible.
+    eventTimesMs: (wire.events ?? []).map((_, i) => ttfbMs + 12 * i),
+    costUsd: 0.0000729,
+    costSource: 'price-table',
+  });
+}
+
 export const SSE_EVENT_COUNT = 100;
 
 /**

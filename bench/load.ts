@@ -72,7 +72,7 @@ export async function runLoad(req: HttpRequest, options: LoadOptions): Promise<L
 }
 
 /** A load run that got errors or wrong statuses measured something other than the figure. */
-export function assertClean(what: string, r: LoadResult): LoadResult {
+export function assertClean<T extends LoadResult>(what: string, r: T): T {
   if (r.ok === 0 || r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
     throw new Error(
       `${what}: ${r.ok} ok, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`,

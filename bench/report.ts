@@ -35,7 +35,10 @@ export function row(label: string, ...values: string[]): void {
 }
 
 export function checkLine(c: Check): void {
-  row(c.what, c.measured.padStart(12), `target ${c.target}`.padEnd(16), c.verdict);
+  // Wider than a detail row's label: check names such as "tapedeck / bare node:http (JSON)".
+  say(
+    `  ${c.what.padEnd(34)} ${[c.measured.padStart(8), `target ${c.target}`.padEnd(16), c.verdict].join('  ')}`,
+  );
 }
 
 export const fmt = {

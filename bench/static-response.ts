@@ -6,6 +6,8 @@ export interface StaticResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** Sent without a length (chunked), as a replayed SSE stream is: headers, one write, end. */
+  chunked?: boolean;
 }
 
 // Set per connection or per response by every server itself; copying them would be wrong or stale.
@@ -22,7 +24,13 @@ export function staticResponseOf(res: HttpResponse): StaticResponse {
   for (const [k, v] of Object.entries(res.headers)) {
     if (!PER_CONNECTION.has(k.toLowerCase())) headers[k] = v;
   }
-  return { status: res.status, headers, body: res.body.toString('utf8') };
+  const chunked = res.headers['transfer-encoding'] === 'chunked';
+  return {
+    status: res.status,
+    headers,
+    body: res.body.toString('utf8'),
+    ...(chunked ? { chunked } : {}),
+  };
 }
 
 export async function writeStaticResponse(path: string, spec: StaticResponse): Promise<string> {

@@ -10,14 +10,19 @@ const configPath = process.argv[2];
 if (!configPath) throw new Error('usage: static-server CONFIG.json');
 const spec = JSON.parse(readFileSync(configPath, 'utf8')) as StaticResponse;
 const body = Buffer.from(spec.body, 'utf8');
-const headers = { ...spec.headers, 'content-length': String(body.length) };
+const headers = spec.chunked
+  ? spec.headers
+  : { ...spec.headers, 'content-length': String(body.length) };
 
 const server = createServer((req, res) => {
   // Read the request to its end first, as any server that looks at the body must.
   req.resume();
   req.on('end', () => {
     res.writeHead(spec.status, headers);
-    res.end(body);
+    if (spec.chunked) {
+      res.write(body);
+      res.end();
+    } else res.end(body);
   });
 });
 server.listen(0, '127.0.0.1', () => {
