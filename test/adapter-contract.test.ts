@@ -155,7 +155,7 @@ describe('the registry', () => {
   });
 
   it.each([
-    ['/v1/responses/resp_123', 'http', 'responses.retrieve'],
+    ['/v1/responses/resp_123', 'openai-responses', 'responses.retrieve'],
     ['/v1/responses/input_tokens', 'http', 'responses.input_tokens'],
     ['/v1/responses/compact', 'openai-responses', 'responses.compact'],
     ['/v1/messages/count_tokens', 'http', 'messages.count_tokens'],

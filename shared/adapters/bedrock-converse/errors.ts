@@ -6,7 +6,8 @@
  * ServiceUnavailableException, InternalServerException, ValidationException,
  * ResourceNotFoundException, ModelNotReadyException…
  */
-import type { ErrorKind } from '../../providers/errors.js';
+import { errorBase } from '../../providers/error-parts.js';
+import type { ErrorKind, ErrorOptions, ErrorReply } from '../../providers/errors.js';
 
 export const BEDROCK_ERROR_TYPE: Readonly<Record<ErrorKind, string>> = {
   not_found: 'ResourceNotFoundException',
@@ -27,4 +28,21 @@ export function bedrockErrorHeaders(kind: ErrorKind, requestId: string): Record<
     'x-amzn-errortype': `${BEDROCK_ERROR_TYPE[kind]}:${NAMESPACE}`,
     'x-amzn-requestid': requestId,
   };
+}
+
+export function bedrockError(
+  kind: ErrorKind,
+  message: string,
+  provider: string,
+  opts?: ErrorOptions,
+): ErrorReply {
+  const { status, text, headers, id } = errorBase(
+    'bedrock-converse',
+    provider,
+    kind,
+    message,
+    opts,
+  );
+  Object.assign(headers, bedrockErrorHeaders(kind, id));
+  return { status, headers, body: { message: text } };
 }

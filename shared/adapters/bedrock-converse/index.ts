@@ -3,12 +3,12 @@
  * named by the path, replies carry `usage` (streamed: in the last `metadata` event), and the
  * stream is binary AWS event-stream framing (see eventstream.ts, frames.ts).
  */
-import { providerError } from '../../providers/errors.js';
 import { countTextTokens } from '../../providers/estimate.js';
 import type { ProviderAdapter } from '../adapter.js';
 import { bedrockModelFromPath, detectBedrockConverse } from './detect.js';
 import { bedrockPrompt, bedrockInputTokens } from './prompt.js';
 import { bedrockDeltaText, bedrockReplyText, readBedrock } from './read.js';
+import { bedrockError } from './errors.js';
 import { bedrockToolCalls } from './tool-calls.js';
 
 export const bedrockConverseAdapter: ProviderAdapter = {
@@ -25,12 +25,11 @@ export const bedrockConverseAdapter: ProviderAdapter = {
     reasoningTokens: 0,
   }),
   toolCalls: bedrockToolCalls,
-  error: (kind, message, provider, opts) =>
-    providerError('bedrock-converse', provider, kind, message, opts),
+  error: bedrockError,
   // Without `output` the SDK's reply has no message; without `delta` a stream event has no text.
   requiredField: { body: '$.output', event: '$.delta' },
   prompt: bedrockPrompt,
   replyText: bedrockReplyText,
-  deltaText: (e) => bedrockDeltaText(e),
+  deltaText: (e) => bedrockDeltaText(e, 'text'),
   streamFraming: 'aws-eventstream',
 };

@@ -3,13 +3,13 @@
  * body's `model`, usage is `usage.billed_units` (streamed: `message-end`'s `delta.usage`), and the
  * stream is SSE whose events name their type in the data as well.
  */
-import { providerError } from '../../providers/errors.js';
 import { countTextTokens } from '../../providers/estimate.js';
 import { stringAt } from '../../providers/json.js';
 import type { ProviderAdapter } from '../adapter.js';
 import { detectCohereChat } from './detect.js';
 import { coherePrompt, cohereInputTokens } from './prompt.js';
 import { cohereDeltaText, cohereReplyText, readCohere } from './read.js';
+import { cohereError } from './errors.js';
 import { cohereToolCalls } from './tool-calls.js';
 
 export const cohereChatAdapter: ProviderAdapter = {
@@ -26,12 +26,11 @@ export const cohereChatAdapter: ProviderAdapter = {
     reasoningTokens: 0,
   }),
   toolCalls: cohereToolCalls,
-  error: (kind, message, provider, opts) =>
-    providerError('cohere-chat', provider, kind, message, opts),
+  error: cohereError,
   // Without `message` the SDK's reply has no content; without `delta` an event carries nothing.
   requiredField: { body: '$.message', event: '$.delta' },
   prompt: coherePrompt,
   replyText: cohereReplyText,
-  deltaText: (e) => cohereDeltaText(e),
+  deltaText: (e) => cohereDeltaText(e, 'text'),
   streamFraming: 'sse',
 };
