@@ -92,10 +92,24 @@ function entriesOf(v: unknown, stored: boolean): Array<[string, unknown]> | null
   return isPlainObject(v) ? Object.entries(v) : null;
 }
 
+/**
+ * A recorded object compares key by key and leaves the request's extra keys out (a key missing in
+ * the signature is not compared), so a value holding one may differ in hash and still match: such
+ * a unit says nothing about the distance and is not counted in the bound.
+ */
+function holdsObject(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(holdsObject);
+  return typeof v === 'object' && v !== null;
+}
+
 function unitsOf(src: UnitSource, hasher: UnitHasher): Units | null {
   const fields: number[] = [];
   const values: number[] = [];
   const add = (tag: string, key: string | null, value: unknown, stored: boolean): boolean => {
+    if (key !== null && holdsObject(value)) {
+      // Still a literal (or the group is compared one by one): only then may it be left out.
+      return hasher.unit(tag, key, value, stored) !== null;
+    }
     const u = hasher.unit(tag, key, value, stored);
     if (u === null) return false;
     fields.push(hasher.field(tag, key));
@@ -119,8 +133,9 @@ function unitsOf(src: UnitSource, hasher: UnitHasher): Units | null {
       if (!add(TAG_BODY, null, src.body, src.stored)) return null;
     } else {
       bodyIsObject = true;
-      bodyKeys = entries.length;
+      const before = values.length;
       for (const [k, x] of entries) if (!add(TAG_BODY_KEY, k, x, src.stored)) return null;
+      bodyKeys = values.length - before;
     }
   }
   return { fields, values, bodyKeys, bodyIsObject };
