@@ -25,6 +25,8 @@ const TAG_PATH = 'p';
 const TAG_QUERY = 'q';
 const TAG_BODY_KEY = 'b';
 const TAG_BODY = 'B';
+const TAG_LEAF = 'l';
+const TAG_SHAPE = 's';
 /** Bounds above this are visited last, together, in precedence order. */
 const MAX_BOUND = 255;
 
@@ -45,6 +47,8 @@ interface Units {
   values: number[];
   bodyKeys: number;
   bodyIsObject: boolean;
+  /** The leaf units of the values that hold objects (see `leafUnits`). */
+  leaves: number[];
 }
 
 /** `stored` values are read as the literal they stand for (escapes, normalizers, `$literal`). */
@@ -94,21 +98,66 @@ function entriesOf(v: unknown, stored: boolean): Array<[string, unknown]> | null
 
 /**
  * A recorded object compares key by key and leaves the request's extra keys out (a key missing in
- * the signature is not compared), so a value holding one may differ in hash and still match: such
- * a unit says nothing about the distance and is not counted in the bound.
+ * the signature is not compared), so a value holding one may differ in hash and still match.
+ * Such a value is cut into leaf units instead (each scalar with its path, each object and each
+ * array length as a shape): it matches only if the request has every one of them, so one missing
+ * among all the leaf units of a signature is at least one difference (the bound counts one for
+ * them all, since one difference higher up may stand for many leaves).
  */
 function holdsObject(v: unknown): boolean {
   if (Array.isArray(v)) return v.some(holdsObject);
   return typeof v === 'object' && v !== null;
 }
 
+/** False when a pattern sits inside (then the group is compared one by one). */
+function leafUnits(
+  path: string,
+  v: unknown,
+  stored: boolean,
+  hasher: UnitHasher,
+  out: number[],
+): boolean {
+  if (Array.isArray(v)) {
+    out.push(hasher.unit(TAG_SHAPE, path, v.length, false) as number);
+    for (let i = 0; i < v.length; i++) {
+      if (!leafUnits(`${path}[${String(i)}]`, v[i], stored, hasher, out)) return false;
+    }
+    return true;
+  }
+  if (typeof v === 'object' && v !== null) {
+    if (stored && operatorOf(v) !== null) return false;
+    out.push(hasher.unit(TAG_SHAPE, path, '{}', false) as number);
+    for (const [k, x] of Object.entries(v)) {
+      if (!leafUnits(`${path}.${JSON.stringify(k)}`, x, stored, hasher, out)) return false;
+    }
+    return true;
+  }
+  const u = hasher.unit(TAG_LEAF, path, v, stored);
+  if (u === null) return false;
+  out.push(u);
+  return true;
+}
+
+/** The request's leaf units of an object or array value, as `leafUnits` cuts recorded ones. */
+function liveLeafUnits(path: string, v: unknown, hasher: UnitHasher, out: number[]): void {
+  if (Array.isArray(v)) {
+    out.push(hasher.unit(TAG_SHAPE, path, v.length, false) as number);
+    for (let i = 0; i < v.length; i++) liveLeafUnits(`${path}[${String(i)}]`, v[i], hasher, out);
+  } else if (isPlainObject(v)) {
+    out.push(hasher.unit(TAG_SHAPE, path, '{}', false) as number);
+    for (const k in v) {
+      if (Object.hasOwn(v, k)) liveLeafUnits(`${path}.${JSON.stringify(k)}`, v[k], hasher, out);
+    }
+  } else out.push(hasher.unit(TAG_LEAF, path, v, false) as number);
+}
+
 function unitsOf(src: UnitSource, hasher: UnitHasher): Units | null {
   const fields: number[] = [];
   const values: number[] = [];
+  const leaves: number[] = [];
   const add = (tag: string, key: string | null, value: unknown, stored: boolean): boolean => {
-    if (key !== null && holdsObject(value)) {
-      // Still a literal (or the group is compared one by one): only then may it be left out.
-      return hasher.unit(tag, key, value, stored) !== null;
+    if (tag !== TAG_QUERY && holdsObject(value)) {
+      return leafUnits(`${tag}\0${key ?? ''}`, value, stored, hasher, leaves);
     }
     const u = hasher.unit(tag, key, value, stored);
     if (u === null) return false;
@@ -138,13 +187,17 @@ function unitsOf(src: UnitSource, hasher: UnitHasher): Units | null {
       bodyKeys = values.length - before;
     }
   }
-  return { fields, values, bodyKeys, bodyIsObject };
+  return { fields, values, bodyKeys, bodyIsObject, leaves };
 }
 
 /** The request's units, in the same hashes: one per part and per top-level key of query and body. */
-function liveUnits(view: LiveView, hasher: UnitHasher): { fields: number[]; values: number[] } {
+function liveUnits(
+  view: LiveView,
+  hasher: UnitHasher,
+): { fields: number[]; values: number[]; leaves: number[] } {
   const fields: number[] = [];
   const values: number[] = [];
+  const leaves: number[] = [];
   const add = (tag: string, key: string | null, value: unknown): void => {
     fields.push(hasher.field(tag, key));
     values.push(hasher.unit(tag, key, value, false) as number);
@@ -155,12 +208,19 @@ function liveUnits(view: LiveView, hasher: UnitHasher): { fields: number[]; valu
   for (const k in view.query) if (Object.hasOwn(view.query, k)) add(TAG_QUERY, k, view.query[k]);
   if (view.body !== undefined) {
     add(TAG_BODY, null, view.body);
+    if (typeof view.body === 'object' && view.body !== null)
+      liveLeafUnits(`${TAG_BODY}\0`, view.body, hasher, leaves);
     if (isPlainObject(view.body)) {
-      for (const k in view.body)
-        if (Object.hasOwn(view.body, k)) add(TAG_BODY_KEY, k, view.body[k]);
+      for (const k in view.body) {
+        if (!Object.hasOwn(view.body, k)) continue;
+        const v = view.body[k];
+        add(TAG_BODY_KEY, k, v);
+        if (typeof v === 'object' && v !== null)
+          liveLeafUnits(`${TAG_BODY_KEY}\0${k}`, v, hasher, leaves);
+      }
     }
   }
-  return { fields, values };
+  return { fields, values, leaves };
 }
 
 interface Field {
@@ -191,6 +251,9 @@ export class ClosestIndex<G extends ClosestCandidate> {
   /** Groups the units cannot describe (patterns): compared one by one. */
   private readonly scan: G[] = [];
   private readonly byUnit = new Map<number, number | number[]>();
+  /** Leaf units → positions, and each position's count of them. */
+  private readonly byLeaf = new Map<number, number | number[]>();
+  private readonly leafCount: Uint32Array;
   private readonly fields = new Map<number, Field>();
   private readonly unitCount: Uint16Array;
   private readonly bodyKeys: Uint16Array;
@@ -211,6 +274,7 @@ export class ClosestIndex<G extends ClosestCandidate> {
     this.unitCount = new Uint16Array(n);
     this.bodyKeys = new Uint16Array(n);
     this.bodyIsObject = new Uint8Array(n);
+    this.leafCount = new Uint32Array(n);
   }
 
   get built(): boolean {
@@ -237,6 +301,15 @@ export class ClosestIndex<G extends ClosestCandidate> {
     this.unitCount[pos] = Math.min(u.values.length, 0xffff);
     this.bodyKeys[pos] = Math.min(u.bodyKeys, 0xffff);
     this.bodyIsObject[pos] = u.bodyIsObject ? 1 : 0;
+    // A unit repeated within one value (two equal messages) counts once, as the request's does.
+    const leaves = [...new Set(u.leaves)];
+    this.leafCount[pos] = leaves.length;
+    for (const leaf of leaves) {
+      const list = this.byLeaf.get(leaf);
+      if (list === undefined) this.byLeaf.set(leaf, pos);
+      else if (Array.isArray(list)) list.push(pos);
+      else this.byLeaf.set(leaf, [list, pos]);
+    }
     for (let i = 0; i < u.values.length; i++) {
       const unit = u.values[i] as number;
       const fieldKey = u.fields[i] as number;
@@ -288,6 +361,12 @@ export class ClosestIndex<G extends ClosestCandidate> {
         add(matched, list, 1);
       }
     }
+    const matchedLeaves = new Int32Array(n);
+    for (const leaf of new Set(live.leaves)) {
+      const list = this.byLeaf.get(leaf);
+      if (Array.isArray(list)) for (const pos of list) add(matchedLeaves, pos, 1);
+      else if (list !== undefined) add(matchedLeaves, list, 1);
+    }
     const requestBodyIsObject = isPlainObject(view.body);
     // Counting sort of positions by bound; within a bound they stay in precedence order.
     const bound = new Uint8Array(n);
@@ -297,6 +376,8 @@ export class ClosestIndex<G extends ClosestCandidate> {
       // Against a request body that is not an object, a body object differs once, not per key.
       if (!requestBodyIsObject && this.bodyIsObject[pos] === 1)
         units = units - (this.bodyKeys[pos] as number) + 1;
+      // A leaf the request lacks is at least one difference among the values holding objects.
+      else if ((matchedLeaves[pos] as number) < (this.leafCount[pos] as number)) units += 1;
       const b = Math.min(MAX_BOUND, Math.max(0, units - (matched[pos] as number) - everyone));
       bound[pos] = b;
       add(starts, b + 1, 1);
