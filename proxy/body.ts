@@ -103,6 +103,21 @@ function looksJson(contentType: string | undefined, text: string): boolean {
   return first === '{' || first === '[';
 }
 
+/** The body as text, or as what it is stored as when it is not text: empty, or base64 bytes. */
+function textOrStored(
+  buf: Buffer,
+  forceBinary: boolean,
+  decoder: typeof utf8,
+): string | StoredBody {
+  if (buf.length === 0) return {};
+  if (forceBinary) return { bodyBase64: buf.toString('base64') };
+  try {
+    return decoder.decode(buf);
+  } catch {
+    return { bodyBase64: buf.toString('base64') };
+  }
+}
+
 /**
  * JSON bodies are stored parsed so that people can read and edit them; anything else as text, and
  * bytes that are not UTF-8 as base64, so nothing is lost.
@@ -112,14 +127,8 @@ export function storeBody(
   contentType: string | undefined,
   forceBinary = false,
 ): StoredBody {
-  if (buf.length === 0) return {};
-  if (forceBinary) return { bodyBase64: buf.toString('base64') };
-  let text: string;
-  try {
-    text = utf8.decode(buf);
-  } catch {
-    return { bodyBase64: buf.toString('base64') };
-  }
+  const text = textOrStored(buf, forceBinary, utf8);
+  if (typeof text !== 'string') return text;
   // JSON nested deeper than the limit could not be written back (JSON.stringify recurses): text.
   if (looksJson(contentType, text) && !bytesExceedDepth(buf)) {
     let parsed: unknown;
@@ -176,14 +185,8 @@ export function storeReplyBody(
   contentType: string | undefined,
   forceBinary = false,
 ): StoredBody {
-  if (buf.length === 0) return {};
-  if (forceBinary) return { bodyBase64: buf.toString('base64') };
-  let text: string;
-  try {
-    text = utf8WithBom.decode(buf);
-  } catch {
-    return { bodyBase64: buf.toString('base64') };
-  }
+  const text = textOrStored(buf, forceBinary, utf8WithBom);
+  if (typeof text !== 'string') return text;
   const inner = text.startsWith('\ufeff') ? text.slice(1) : text;
   if (!looksJson(contentType, inner) || bytesExceedDepth(buf)) return { bodyText: text };
   let parsed: unknown;
