@@ -5,7 +5,7 @@
 import type { FiredFault } from '../../shared/faults/engine.js';
 import { roundUsd } from '../../shared/providers/cost.js';
 import type { MockEvent } from './events.js';
-import { ReplayedUsage } from '../mock-usage.js';
+import { ReplayedUsage } from './replayed-usage.js';
 
 export interface Miss {
   at: string;

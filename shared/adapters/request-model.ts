@@ -2,7 +2,7 @@
 import { stringAt } from '../providers/json.js';
 
 /** The model a Gemini path names: `/v1beta/models/gemini-2.0-flash:generateContent` → `gemini-2.0-flash`. */
-export function modelFromPath(path: string): string | null {
+function modelFromPath(path: string): string | null {
   const m = /\/(?:models|tunedModels)\/([^/:?]+)(?::[A-Za-z]+)?(?:\?|$)/.exec(path);
   if (!m?.[1]) return null;
   try {

@@ -4,10 +4,10 @@
  * response counted once however often a client polls it (shared/usage-once.ts). Shown under
  * `replayed` in `/__tapedeck/stats`.
  */
-import type { Prices } from '../shared/providers/cost.js';
-import type { Call } from '../shared/schema.js';
-import { summarizeCall, totalsOf, type CallSummary, type Totals } from '../shared/totals.js';
-import { countUsageOnce } from '../shared/usage-once.js';
+import type { Prices } from '../../shared/providers/cost.js';
+import type { Call } from '../../shared/schema.js';
+import { summarizeCall, totalsOf, type CallSummary, type Totals } from '../../shared/totals.js';
+import { countUsageOnce } from '../../shared/usage-once.js';
 
 interface Replayed {
   call: Call;
