@@ -10,6 +10,8 @@ export const CHANNELS = {
   rpc: 'tapedeck:rpc',
   /** main → renderer: ChangeEvent */
   change: 'tapedeck:change',
+  /** main → renderer: MockLinkEvent */
+  mock: 'tapedeck:mock',
   /** main → renderer: menu command */
   menu: 'tapedeck:menu',
 } as const;
@@ -18,4 +20,10 @@ export type RpcReply =
   { ok: true; result: unknown } | { ok: false; error: { message: string; code: string } };
 
 /** Every key of `window.api`, and nothing else. */
-export const PRELOAD_KEYS = [...RPC_METHODS, 'onChange', 'onMenu', 'pathForFile'] as const;
+export const PRELOAD_KEYS = [
+  ...RPC_METHODS,
+  'onChange',
+  'onMock',
+  'onMenu',
+  'pathForFile',
+] as const;

@@ -59,3 +59,10 @@ export function forwardChanges(host: DesktopHost, win: () => BrowserWindow | nul
     if (w && !w.isDestroyed()) w.webContents.send(CHANNELS.change, event);
   });
 }
+
+export function forwardMockEvents(host: DesktopHost, win: () => BrowserWindow | null): () => void {
+  return host.onMock((event) => {
+    const w = win();
+    if (w && !w.isDestroyed()) w.webContents.send(CHANNELS.mock, event);
+  });
+}

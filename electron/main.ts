@@ -12,7 +12,7 @@ import { rendererDir } from '../proxy/host/package-root.js';
 import { RecentFolders } from '../proxy/host/recent.js';
 import { registerAppScheme, serveApp } from './app-protocol.js';
 import { APP_ORIGIN, CHANNELS } from './channels.js';
-import { forwardChanges, registerIpc } from './ipc.js';
+import { forwardChanges, forwardMockEvents, registerIpc } from './ipc.js';
 import { buildMenu } from './menu.js';
 import { lockDown } from './security.js';
 import { loadWindowState, trackWindowState } from './window-state.js';
@@ -96,6 +96,7 @@ async function start(): Promise<void> {
     },
   );
   forwardChanges(host, () => win);
+  forwardMockEvents(host, () => win);
   await refreshMenu();
 
   const state = await loadWindowState(configDir);

@@ -4,7 +4,13 @@
  * Bundled whole by build.mjs: a sandboxed preload can require nothing but `electron`.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import type { ChangeEvent, DesktopApi, RpcMethod } from '../shared/desktop-api.js';
+import type {
+  ChangeEvent,
+  DesktopApi,
+  FixRequest,
+  MockLinkEvent,
+  RpcMethod,
+} from '../shared/desktop-api.js';
 import { CHANNELS, type RpcReply } from './channels.js';
 
 async function call<T>(method: RpcMethod, ...args: unknown[]): Promise<T> {
@@ -34,6 +40,15 @@ const api = {
   saveFile: (path: string, text: string, baseHash: string | null) =>
     call('saveFile', path, text, baseHash),
   schemas: () => call('schemas'),
+  mockStatus: () => call('mockStatus'),
+  mockMisses: () => call('mockMisses'),
+  resetMock: () => call('resetMock'),
+  previewFix: (fix: FixRequest) => call('previewFix', fix),
+  recordMiss: (key: string) => call('recordMiss', key),
+  resendCall: (path: string) => call('resendCall', path),
+  searchBodies: (query: string) => call('searchBodies', query),
+  openReport: (path: string) => call('openReport', path),
+  onMock: (listener: (event: MockLinkEvent) => void) => subscribe(CHANNELS.mock, listener),
   onChange: (listener: (event: ChangeEvent) => void) => subscribe(CHANNELS.change, listener),
   onMenu: (listener: (command: 'open-folder') => void) => subscribe(CHANNELS.menu, listener),
   pathForFile: (file: unknown) => webUtils.getPathForFile(file as File),

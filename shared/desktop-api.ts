@@ -3,6 +3,7 @@
  * (the preload object `satisfies DesktopApi`) and HTTP + WebSocket on 127.0.0.1 for `tapedeck ui`.
  * The renderer reaches it only through `renderer/api.ts`.
  */
+import type { LiveRow, LiveState, MissGroup, MockReport, RecordMissResult } from './mock-link.js';
 import type { LoadError, Manifest, SchemaName } from './schema.js';
 import type { CallSummary } from './totals.js';
 
@@ -71,6 +72,77 @@ export interface DirListing {
   canCreateIn: boolean;
 }
 
+/** The `tapedeck mock` serving the opened folder, as found through its announce file. */
+export type MockStatus =
+  /** No folder open, no announce file, or its process is gone. */
+  | { state: 'none' }
+  | {
+      state: 'connected';
+      url: string;
+      pid: number;
+      startedAt: string;
+      scenario: string | null;
+      recordMisses: boolean;
+      live: LiveState;
+    }
+  /** An announce file whose mock does not answer (or refuses the token); retried every few seconds. */
+  | { state: 'unreachable'; url: string; reason: string };
+
+export type MockLinkEvent =
+  | { kind: 'status'; status: MockStatus }
+  /** New live-log rows, oldest first, batched (at most every 50 ms). */
+  | { kind: 'rows'; rows: LiveRow[] }
+  /** After a reset or a reload: the counts and hits start over or change. */
+  | { kind: 'state'; state: LiveState }
+  /** The distinct misses changed (a new one, or a count); the whole list. */
+  | { kind: 'misses'; misses: MissGroup[] };
+
+/** A fix for one kept miss, built by the host and shown before anything is saved. */
+export type FixRequest =
+  /** Make the differing values wildcards in the closest call's signature. */
+  | { kind: 'widen'; key: string }
+  /** An `ignore` rule in tapedeck.json for every call on this upstream + path (+ model when byModel). */
+  | { kind: 'rule'; key: string; byModel: boolean };
+
+export interface FixPreview {
+  fix: FixRequest;
+  /** The file the fix edits (`calls/…json` or `tapedeck.json`), relative to the folder. */
+  path: string;
+  /** Pass to saveFile: a change on disk since the preview is then a conflict, never overwritten. */
+  baseHash: string;
+  before: string;
+  after: string;
+  /** One line per changed place, e.g. `$.messages[1].content: "Summarize the report" → "Summarize *"`. */
+  changes: string[];
+  /** How many calls the edit changes the matching of (1 for widen). */
+  callsChanged: number;
+  /** Keys of the kept misses that match after the edit (the fixed one first, when it does). */
+  fixesMisses: string[];
+}
+
+/** A call's request sent again to the running mock, and what came back. */
+export interface ResendResult {
+  status: number;
+  headers: Record<string, string>;
+  /** The reply as text (a stream's raw SSE bytes as text; binary as base64). */
+  body: string;
+  bodyEncoding: 'utf8' | 'base64';
+  ttfbMs: number;
+  totalMs: number;
+  /** The call id the mock answered with (`x-tapedeck-call`), null on a miss. */
+  answeredBy: string | null;
+}
+
+export interface BodySearchResult {
+  query: string;
+  /** Call files whose request or response text contains the query (case-insensitive), in seq order. */
+  files: string[];
+  /** Calls searched, of `total` in the folder. */
+  searched: number;
+  total: number;
+  ms: number;
+}
+
 export interface DesktopApi {
   appInfo(): Promise<AppInfo>;
   recentFolders(): Promise<string[]>;
@@ -97,6 +169,24 @@ export interface DesktopApi {
   saveFile(path: string, text: string, baseHash: string | null): Promise<SaveResult>;
   /** JSON Schemas for Monaco, by name: call, signature, faults, manifest, scenario. */
   schemas(): Promise<Record<SchemaName, object>>;
+  /** The mock serving the opened folder, if any. */
+  mockStatus(): Promise<MockStatus>;
+  /** The mock's distinct misses (empty without a connected mock). */
+  mockMisses(): Promise<MissGroup[]>;
+  /** Starts the mock's counts, sequences and misses over (`POST /__tapedeck/reset`). */
+  resetMock(): Promise<LiveState>;
+  /** Builds the edit a fix makes, without saving: the UI shows it, then saves it with saveFile. */
+  previewFix(fix: FixRequest): Promise<FixPreview>;
+  /** Asks the mock to forward a kept miss to its real upstream once and save the reply as a call. */
+  recordMiss(key: string): Promise<RecordMissResult>;
+  /** Sends the call file's request to the running mock; refused when none is connected. */
+  resendCall(path: string): Promise<ResendResult>;
+  /** Searches request and response text (prompts, tool names, reply text) of every call in the folder. */
+  searchBodies(query: string): Promise<BodySearchResult>;
+  /** Reads a `tapedeck mock --report FILE` file: an absolute path, or relative to the opened folder. */
+  openReport(path: string): Promise<MockReport>;
+  /** Live link events (status, rows, state, misses) of the opened folder's mock. Returns unsubscribe. */
+  onMock(listener: (event: MockLinkEvent) => void): () => void;
   /** Live changes in the opened folder (own saves included, with their new hash). Returns unsubscribe. */
   onChange(listener: (event: ChangeEvent) => void): () => void;
   /** Electron only: the menu's "Open folder…" (Ctrl/Cmd+O) and similar commands. */
@@ -117,6 +207,14 @@ export const RPC_METHODS = [
   'readFile',
   'saveFile',
   'schemas',
+  'mockStatus',
+  'mockMisses',
+  'resetMock',
+  'previewFix',
+  'recordMiss',
+  'resendCall',
+  'searchBodies',
+  'openReport',
 ] as const satisfies ReadonlyArray<keyof DesktopApi>;
 export type RpcMethod = (typeof RPC_METHODS)[number];
 
@@ -127,7 +225,8 @@ export type RpcMethod = (typeof RPC_METHODS)[number];
  *   with the status of its `RpcError` code (`RPC_STATUS`).
  * - A stale `saveFile` is 409 `{ "error": { "code": "conflict", … }, "current": FileContent }`; the client turns
  *   it back into the `{ ok: false, reason: 'conflict', current }` result. An invalid save is a 200 result.
- * - `GET /api/events` upgrades to a WebSocket that sends `ChangeEvent` JSON messages.
+ * - `GET /api/events` upgrades to a WebSocket that sends `ChangeEvent` JSON messages, and the
+ *   mock link's events as `{ "mock": MockLinkEvent }`.
  * - Every request: the session cookie (else 401 `unauthorized`), a Host of 127.0.0.1:PORT or localhost:PORT
  *   (else 403 `forbidden`), and an Origin, when sent, equal to the server's own (else 403 `forbidden`).
  */
@@ -142,6 +241,8 @@ export interface RpcError {
     | 'path_outside'
     | 'not_found'
     | 'no_folder'
+    /** No mock serves the opened folder (or it stopped answering). */
+    | 'no_mock'
     | 'conflict'
     | 'internal';
 }
@@ -154,6 +255,7 @@ export const RPC_STATUS: Record<RpcError['code'], number> = {
   path_outside: 403,
   not_found: 404,
   no_folder: 409,
+  no_mock: 409,
   conflict: 409,
   internal: 500,
 };

@@ -356,6 +356,23 @@ export const PriceOverride = z
   .strict();
 export type PriceOverride = z.infer<typeof PriceOverride>;
 
+/** A matching rule for every call on one route (issue #10's "a rule for every call"). */
+export const MatchRule = z
+  .object({
+    upstream: z.string().min(1).describe('upstream name; globs allowed'),
+    path: z.string().min(1).describe('request path, e.g. /v1/chat/completions; globs allowed'),
+    model: z
+      .string()
+      .optional()
+      .describe('only calls whose request names this model; globs allowed'),
+    ignore: z
+      .array(z.string())
+      .min(1)
+      .describe('JSON paths left out of comparison for every call in scope, as in a signature'),
+  })
+  .strict();
+export type MatchRule = z.infer<typeof MatchRule>;
+
 export const Manifest = z
   .object({
     $schema: z.string().optional(),
@@ -364,6 +381,12 @@ export const Manifest = z
     recorder: z.string().optional(),
     notes: z.string().optional(),
     normalizers: z.array(Normalizer).optional(),
+    rules: z
+      .array(MatchRule)
+      .optional()
+      .describe(
+        'ignore paths applied to every call on a route (upstream + path, and model if given)',
+      ),
     redact: RedactRules.optional(),
     faults: Faults.optional(),
     prices: z

@@ -7,13 +7,20 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import type {
   AppInfo,
+  BodySearchResult,
   ChangeEvent,
   DesktopApi,
   DirListing,
   FileContent,
+  FixPreview,
+  FixRequest,
+  MockLinkEvent,
+  MockStatus,
+  ResendResult,
   SaveResult,
   SnapshotInfo,
 } from '../../shared/desktop-api.js';
+import type { LiveState, MissGroup, MockReport, RecordMissResult } from '../../shared/mock-link.js';
 import { jsonSchemaOf, schemas, type SchemaName } from '../../shared/schema.js';
 import { cleanSnapshotSideFiles, initSnapshotDir } from '../store/snapshot-store.js';
 import { VERSION } from '../version.js';
@@ -49,6 +56,7 @@ export class DesktopHost implements DesktopApi {
   private readonly configDir: string;
   private readonly recent: RecentFolders;
   private readonly listeners = new Set<(event: ChangeEvent) => void>();
+  private readonly mockListeners = new Set<(event: MockLinkEvent) => void>();
   private root: string | null = null;
   private watcher: FolderWatch | null = null;
   /** Bumped by every openFolder, so an older open that finishes late does not win. */
@@ -227,6 +235,46 @@ export class DesktopHost implements DesktopApi {
       (Object.keys(schemas) as SchemaName[]).map((name) => [name, jsonSchemaOf(name)]),
     ) as Record<SchemaName, object>;
     return Promise.resolve(this.schemaCache);
+  }
+
+  // Issue #10 contract: the helpers building the mock link replace these bodies.
+  mockStatus(): Promise<MockStatus> {
+    return Promise.resolve({ state: 'none' });
+  }
+
+  mockMisses(): Promise<MissGroup[]> {
+    return Promise.resolve([]);
+  }
+
+  resetMock(): Promise<LiveState> {
+    return Promise.reject(new HostError('no_mock', 'no mock serves this folder'));
+  }
+
+  previewFix(_fix: FixRequest): Promise<FixPreview> {
+    return Promise.reject(new HostError('no_mock', 'no mock serves this folder'));
+  }
+
+  recordMiss(_key: string): Promise<RecordMissResult> {
+    return Promise.reject(new HostError('no_mock', 'no mock serves this folder'));
+  }
+
+  resendCall(_path: string): Promise<ResendResult> {
+    return Promise.reject(new HostError('no_mock', 'no mock serves this folder'));
+  }
+
+  searchBodies(_query: string): Promise<BodySearchResult> {
+    return Promise.reject(new HostError('internal', 'search is not built yet'));
+  }
+
+  openReport(_path: string): Promise<MockReport> {
+    return Promise.reject(new HostError('internal', 'reports are not built yet'));
+  }
+
+  onMock(listener: (event: MockLinkEvent) => void): () => void {
+    this.mockListeners.add(listener);
+    return () => {
+      this.mockListeners.delete(listener);
+    };
   }
 
   onChange(listener: (event: ChangeEvent) => void): () => void {

@@ -3,7 +3,12 @@
  * come from the renderer, so both are checked here before the host sees them.
  */
 import { z } from 'zod';
-import { RPC_METHODS, type DesktopApi, type RpcMethod } from '../../shared/desktop-api.js';
+import {
+  RPC_METHODS,
+  type DesktopApi,
+  type FixRequest,
+  type RpcMethod,
+} from '../../shared/desktop-api.js';
 import { HostError } from './host-error.js';
 
 const none = z.tuple([]);
@@ -20,6 +25,19 @@ const ARGS: Record<RpcMethod, z.ZodType<unknown[]>> = {
   readFile: onePath,
   saveFile: z.tuple([z.string(), z.string(), z.string().nullable()]),
   schemas: none,
+  mockStatus: none,
+  mockMisses: none,
+  resetMock: none,
+  previewFix: z.tuple([
+    z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('widen'), key: z.string().min(1) }).strict(),
+      z.object({ kind: z.literal('rule'), key: z.string().min(1), byModel: z.boolean() }).strict(),
+    ]),
+  ]),
+  recordMiss: z.tuple([z.string().min(1)]),
+  resendCall: onePath,
+  searchBodies: z.tuple([z.string().max(1000)]),
+  openReport: onePath,
 };
 
 export function isRpcMethod(name: string): name is RpcMethod {
@@ -49,6 +67,16 @@ export async function dispatch(api: DesktopApi, method: string, args: unknown): 
       return api.readFile(a[0] as string);
     case 'saveFile':
       return api.saveFile(a[0] as string, a[1] as string, a[2] as string | null);
+    case 'previewFix':
+      return api.previewFix(a[0] as FixRequest);
+    case 'recordMiss':
+      return api.recordMiss(a[0] as string);
+    case 'resendCall':
+      return api.resendCall(a[0] as string);
+    case 'searchBodies':
+      return api.searchBodies(a[0] as string);
+    case 'openReport':
+      return api.openReport(a[0] as string);
     default:
       return api[method]();
   }

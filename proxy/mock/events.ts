@@ -70,6 +70,14 @@ export interface PassthroughEvent extends EventBase {
   readonly miss: MissInfo;
 }
 
+/** A miss that `--record-misses` (or the desktop's *record it*) forwarded and saved as a new call. */
+export interface RecordedEvent extends EventBase {
+  readonly outcome: 'recorded';
+  /** The call written. */
+  readonly recorded: CallRef;
+  readonly miss: MissInfo;
+}
+
 export interface RefusedEvent extends EventBase {
   readonly outcome: 'refused';
   readonly refused: Refusal;
@@ -81,7 +89,8 @@ export interface UnroutedEvent extends EventBase {
   readonly outcome: 'unrouted';
 }
 
-export type MockEvent = HitEvent | MissEvent | PassthroughEvent | RefusedEvent | UnroutedEvent;
+export type MockEvent =
+  HitEvent | MissEvent | PassthroughEvent | RecordedEvent | RefusedEvent | UnroutedEvent;
 export type Outcome = MockEvent['outcome'];
 
 /** A listener may return a promise; the bus never waits for it, and a rejection is only logged. */

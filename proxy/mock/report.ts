@@ -42,6 +42,8 @@ function what(e: Exclude<MockEvent, { outcome: 'unrouted' }>): string {
         ? `MISS closest ${closest.call}: ${e.miss.diff.slice(0, 3).join('; ')}`
         : 'MISS';
     }
+    case 'recorded':
+      return `RECORDED ${e.recorded.call}`;
     case 'refused':
       return `REFUSED: ${e.reason}`;
   }

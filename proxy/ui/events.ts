@@ -1,4 +1,4 @@
-/** `GET /api/events`: a WebSocket that carries the host's ChangeEvents to one browser tab. */
+/** `GET /api/events`: a WebSocket that carries the host's ChangeEvents and mock-link events to one browser tab. */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -35,11 +35,16 @@ export function eventSockets(api: DesktopApi, guard: () => Guard | null): EventS
 
   wss.on('connection', (ws) => {
     alive.set(ws, true);
-    const unsubscribe = api.onChange((event) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(event));
-    });
+    const send = (message: unknown) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+    };
+    const unsubscribe = api.onChange(send);
+    const unsubscribeMock = api.onMock((event) => send({ mock: event }));
     ws.on('pong', () => alive.set(ws, true));
-    ws.on('close', unsubscribe);
+    ws.on('close', () => {
+      unsubscribe();
+      unsubscribeMock();
+    });
     // The channel is one-way; whatever a client sends is ignored.
     ws.on('error', () => ws.terminate());
   });

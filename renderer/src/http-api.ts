@@ -7,6 +7,7 @@ import {
   type ChangeEvent,
   type ConflictReply,
   type DesktopApi,
+  type MockLinkEvent,
   type RpcError,
   type RpcMethod,
   type SaveResult,
@@ -81,6 +82,7 @@ async function call<M extends RpcMethod>(method: M, ...args: Args<M>): Promise<R
 }
 
 type Listener = (event: ChangeEvent) => void;
+type MockListener = (event: MockLinkEvent) => void;
 
 /** Reconnect delays grow to this; a host that restarts is found again within it. */
 const MAX_BACKOFF_MS = 5000;
@@ -91,6 +93,7 @@ const MAX_BACKOFF_MS = 5000;
  */
 class EventChannel {
   private readonly listeners = new Set<Listener>();
+  private readonly mockListeners = new Set<MockListener>();
   private readonly resyncListeners = new Set<() => void>();
   private socket: WebSocket | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -102,8 +105,25 @@ class EventChannel {
     this.ensureOpen();
     return () => {
       this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.close();
+      this.closeIfUnused();
     };
+  }
+
+  subscribeMock(listener: MockListener): () => void {
+    this.mockListeners.add(listener);
+    this.ensureOpen();
+    return () => {
+      this.mockListeners.delete(listener);
+      this.closeIfUnused();
+    };
+  }
+
+  private get listened(): boolean {
+    return this.listeners.size + this.mockListeners.size > 0;
+  }
+
+  private closeIfUnused(): void {
+    if (!this.listened) this.close();
   }
 
   onResync(listener: () => void): () => void {
@@ -127,21 +147,22 @@ class EventChannel {
     };
     socket.onmessage = (msg) => {
       if (typeof msg.data !== 'string') return;
-      let event: ChangeEvent;
+      let event: ChangeEvent | { mock: MockLinkEvent };
       try {
-        event = JSON.parse(msg.data) as ChangeEvent;
+        event = JSON.parse(msg.data) as ChangeEvent | { mock: MockLinkEvent };
       } catch {
         return;
       }
-      for (const l of this.listeners) l(event);
+      if ('mock' in event) for (const l of this.mockListeners) l(event.mock);
+      else for (const l of this.listeners) l(event);
     };
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = null;
-      if (this.listeners.size === 0) return;
+      if (!this.listened) return;
       this.timer = setTimeout(() => {
         this.timer = null;
-        if (this.listeners.size > 0) this.ensureOpen();
+        if (this.listened) this.ensureOpen();
       }, this.backoff);
       this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
     };
@@ -169,6 +190,7 @@ export function createHttpApi(): HttpDesktopApi {
   return {
     ...rpc,
     onChange: (listener) => channel.subscribe(listener),
+    onMock: (listener) => channel.subscribeMock(listener),
     onResync: (listener) => channel.onResync(listener),
   };
 }
