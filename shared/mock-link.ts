@@ -12,7 +12,7 @@
  * - `POST /__tapedeck/live/record`: body `{ "key": MissGroup.key }` → `RecordMissResult`.
  * - `POST /__tapedeck/reset` (unchanged) also forgets hits, miss groups and retries.
  */
-import type { Signature } from './schema.js';
+import type { Report as ReportSchema, Signature } from './schema.js';
 
 /** Relative to the snapshot folder; holds `.gitignore` (`*`) so nothing in it is committed. */
 export const LINK_DIR = '.tapedeck';
@@ -147,3 +147,7 @@ export interface MockReport {
   /** Distinct misses, with bodies redacted and `recordable` false. */
   misses: MissGroup[];
 }
+
+// The report's zod schema (shared/schema.ts `Report`) must describe exactly this type.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const REPORT_SCHEMA_MATCHES: Same<MockReport, Omit<ReportSchema, '$schema'>> = true;

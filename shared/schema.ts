@@ -442,12 +442,75 @@ export interface LoadError {
   reason: string;
 }
 
+// ---- `tapedeck mock --report FILE` (shared/mock-link.ts's MockReport) ----
+
+const DiffItemSchema = z
+  .object({
+    part: z.enum(['upstream', 'method', 'path', 'query', 'body']),
+    path: z.string(),
+    kind: z.enum(['differs', 'missing', 'extra']),
+    recorded: z.unknown().optional(),
+    request: z.unknown().optional(),
+  })
+  .strict();
+
+const MissGroupSchema = z
+  .object({
+    key: z.string(),
+    count: z.number().int().positive(),
+    firstSeen: z.string(),
+    lastSeen: z.string(),
+    upstream: z.string(),
+    method: z.string(),
+    path: z.string(),
+    query: z.record(z.string(), z.union([z.string(), z.array(z.string())])).nullable(),
+    body: z.unknown(),
+    model: z.string().nullable(),
+    closest: z
+      .object({ call: z.string(), file: z.string(), seq: z.number().int().nonnegative() })
+      .strict()
+      .nullable(),
+    signature: Signature.nullable(),
+    diff: z.array(z.string()),
+    items: z.array(DiffItemSchema),
+    reason: z.string().optional(),
+    recordable: z.boolean(),
+  })
+  .strict();
+
+const count = z.number().int().nonnegative();
+
+export const Report = z
+  .object({
+    $schema: z.string().optional(),
+    format: z.literal('tapedeck-report/1'),
+    dir: z.string(),
+    startedAt: z.string(),
+    endedAt: z.string(),
+    scenario: z.string().nullable(),
+    requests: count,
+    hits: count,
+    unmatched: count,
+    costAvoidedUsd: z.number().nonnegative(),
+    calls: z.array(z.object({ call: z.string(), file: z.string(), hits: count }).strict()),
+    unused: z.array(z.string()),
+    faults: z.record(z.string(), count),
+    upstreams: z.record(
+      z.string(),
+      z.object({ requests: count, matched: count, unmatched: count, retries: count }).strict(),
+    ),
+    misses: z.array(MissGroupSchema),
+  })
+  .strict();
+export type Report = z.infer<typeof Report>;
+
 export const schemas = {
   manifest: Manifest,
   call: Call,
   signature: Signature,
   faults: Faults,
   scenario: Scenario,
+  report: Report,
 };
 export type SchemaName = keyof typeof schemas;
 

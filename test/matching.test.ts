@@ -644,7 +644,7 @@ describe('Matcher: misses', () => {
 
   it('an empty matcher misses with no closest call', () => {
     const r = new Matcher<TestCall>([]).match(req());
-    expect(r).toEqual({ kind: 'miss', closest: null, diff: ['no calls recorded'] });
+    expect(r).toEqual({ kind: 'miss', closest: null, diff: ['no calls recorded'], items: [] });
   });
 });
 

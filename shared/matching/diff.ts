@@ -2,6 +2,7 @@
  * Why a signature does not match a request: the same walk either counts differences (with a
  * budget, to pick the closest call cheaply) or writes short readable lines for the miss report.
  */
+import type { DiffItem } from '../mock-link.js';
 import { isPlainObject } from './canonical.js';
 import type { CompiledSignature } from './compile-signature.js';
 import { globMatch } from './glob.js';
@@ -9,6 +10,8 @@ import type { LiveView } from './live-view.js';
 import type { Node } from './pattern.js';
 
 const MAX_LINES = 10;
+/** Enough for a miss panel to show every changed message of a long conversation. */
+const MAX_ITEMS = 100;
 const COUNT_CAP = 1000;
 const SHORT = 40;
 
@@ -19,6 +22,7 @@ class Walk {
   count = 0;
   limit: number;
   readonly lines: string[] | null;
+  readonly items: DiffItem[] | null;
   /** A stack with its own depth: truncating an array's length is slow in V8. */
   private readonly segs: Seg[] = [];
   private depth = 0;
@@ -27,6 +31,7 @@ class Walk {
   constructor(limit: number, withLines: boolean) {
     this.limit = limit;
     this.lines = withLines ? [] : null;
+    this.items = withLines ? [] : null;
   }
 
   /** Ready to count again; the closest-call search runs one walk per candidate. */
@@ -55,11 +60,15 @@ class Walk {
 
   /** `node` null: the recorded side is the literal `lit`. Text is only built when lines are kept. */
   missing(node: Node | null, lit: unknown): void {
-    if (this.counted()) this.line(`recorded ${describe(node, lit)}, missing in request`);
+    if (!this.counted()) return;
+    this.item('missing', node, lit, undefined, false);
+    if (this.wantsLine()) this.line(`recorded ${describe(node, lit)}, missing in request`);
   }
 
   differs(node: Node | null, lit: unknown, value: unknown): void {
     if (!this.counted()) return;
+    this.item('differs', node, lit, value, true);
+    if (!this.wantsLine()) return;
     if (node === null && typeof lit === 'string' && typeof value === 'string') {
       const [a, b] = showPair(lit, value);
       this.line(`recorded ${a} ≠ request ${b}`);
@@ -69,13 +78,34 @@ class Walk {
   }
 
   extra(value: unknown): void {
-    if (this.counted()) this.line(`not in recording (request ${show(value)})`);
+    if (!this.counted()) return;
+    this.item('extra', null, undefined, value, true);
+    if (this.wantsLine()) this.line(`not in recording (request ${show(value)})`);
   }
 
-  /** Counts one difference; true when its line is wanted. */
+  /** Counts one difference; true when its line or item is wanted. */
   private counted(): boolean {
     this.count++;
+    return this.lines !== null;
+  }
+
+  private wantsLine(): boolean {
     return this.lines !== null && this.lines.length < MAX_LINES;
+  }
+
+  private item(
+    kind: DiffItem['kind'],
+    node: Node | null,
+    lit: unknown,
+    value: unknown,
+    present: boolean,
+  ): void {
+    if (this.items === null || this.items.length >= MAX_ITEMS) return;
+    const out: DiffItem = { part: this.part, path: this.label(), kind };
+    const recorded = node === null ? lit : recordedValue(node);
+    if (recorded !== undefined) out.recorded = recorded;
+    if (present) out.request = value;
+    this.items.push(out);
   }
 
   private line(text: string): void {
@@ -112,9 +142,21 @@ export function distance(sig: CompiledSignature, view: LiveView, limit: number):
 }
 
 export function diffLines(sig: CompiledSignature, view: LiveView): string[] {
+  return explainDiff(sig, view).lines;
+}
+
+/**
+ * The readable lines (at most ten) and the structured items (at most 100) of one walk: the miss
+ * report and the desktop's miss panel describe the same differences.
+ */
+export function explainDiff(
+  sig: CompiledSignature,
+  view: LiveView,
+): { lines: string[]; items: DiffItem[] } {
   const w = new Walk(COUNT_CAP, true);
   walkSignature(sig, view, w);
   const lines = w.lines ?? [];
+  const items = w.items ?? [];
   if (w.count > lines.length) {
     lines.length = MAX_LINES - 1;
     const rest = w.count - lines.length;
@@ -122,7 +164,28 @@ export function diffLines(sig: CompiledSignature, view: LiveView): string[] {
       `… and ${w.count > COUNT_CAP ? 'more than ' + (COUNT_CAP - lines.length) : rest} more differences`,
     );
   }
-  return lines;
+  return { lines, items };
+}
+
+/** What the signature holds at a place, as written in its file; undefined for a structure. */
+function recordedValue(node: Node): unknown {
+  switch (node.t) {
+    case 'val':
+      return node.v;
+    case 'any':
+      return '*';
+    case 'opt':
+      return { $any: true };
+    case 'glob':
+      return node.src;
+    case 're':
+      return node.re.flags
+        ? { $regex: node.re.source, $flags: node.re.flags }
+        : { $regex: node.re.source };
+    case 'arr':
+    case 'obj':
+      return undefined;
+  }
 }
 
 function walkSignature(sig: CompiledSignature, view: LiveView, w: Walk): void {

@@ -23,7 +23,8 @@ import {
   withoutCredentialsStored,
   type CompiledSignature,
 } from './compile-signature.js';
-import { diffLines, distance } from './diff.js';
+import type { DiffItem } from '../mock-link.js';
+import { distance, explainDiff } from './diff.js';
 import type { LiveRequest } from './live-request.js';
 import { liveExactHash, liveView, type LiveRedaction, type LiveView } from './live-view.js';
 import { compileNormalizers, stringNormalizer, type StringNormalizer } from './normalize.js';
@@ -42,7 +43,9 @@ export interface Matchable {
 }
 
 export type MatchResult<C> =
-  { kind: 'hit'; call: C; exact: boolean } | { kind: 'miss'; closest: C | null; diff: string[] };
+  | { kind: 'hit'; call: C; exact: boolean }
+  /** `diff`: readable lines; `items`: the same differences, structured (see explainDiff). */
+  | { kind: 'miss'; closest: C | null; diff: string[]; items: DiffItem[] };
 
 export interface MatcherOptions {
   normalizers?: Normalizer[];
@@ -339,8 +342,10 @@ export class Matcher<C extends Matchable> {
     }
     for (const g of tier.extra) pick.offer(g, dist(g, pick.score));
     const best = pick.group;
-    if (best === null) return { kind: 'miss', closest: null, diff: ['no calls recorded'] };
-    return { kind: 'miss', closest: best.calls[0] as C, diff: diffLines(this.sig(best), view) };
+    if (best === null)
+      return { kind: 'miss', closest: null, diff: ['no calls recorded'], items: [] };
+    const { lines, items } = explainDiff(this.sig(best), view);
+    return { kind: 'miss', closest: best.calls[0] as C, diff: lines, items };
   }
 
   /**
