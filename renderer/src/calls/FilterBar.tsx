@@ -1,9 +1,11 @@
 /** Text search and provider / model / status filters over the calls table. */
 import type { ReactTable } from '@tanstack/react-table';
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CallSummary } from '../../../shared/totals.js';
 import { formatCount } from '../lib/format.js';
-import type { Features, StatusFilter } from './table-model.js';
+import { useMock } from '../state/mock-store.js';
+import { clearBodySearch, searchBodies, useBodySearch } from '../search/body-search-store.js';
+import type { Features, RunFilter, StatusFilter } from './table-model.js';
 
 interface Props {
   table: ReactTable<Features, CallSummary>;
@@ -54,11 +56,34 @@ export function FilterBar({ table, calls, shown }: Props) {
       set: (v: string) => column?.setFilterValue(v === '' ? undefined : v),
     };
   };
+  const bodies = useBodySearch((s) => s.result);
+  const bodySearching = useBodySearch((s) => s.searching);
+  const bodyError = useBodySearch((s) => s.error);
+  const [bodyText, setBodyText] = useState(() => useBodySearch.getState().query);
+  const connected = useMock((s) => s.status.state === 'connected');
+  const hits = useMock((s) => s.hits);
+  const [unusedOnly, setUnusedOnly] = useState(false);
+
+  // The body search's answer filters the table to its files (the `#` column holds that filter).
+  useEffect(() => {
+    table.getColumn('seq')?.setFilterValue(bodies ? new Set(bodies.files) : undefined);
+  }, [table, bodies]);
+  // "Unused this run" follows the hits as they come, and means nothing without a mock.
+  useEffect(() => {
+    const value: RunFilter | undefined = unusedOnly && connected ? { hits } : undefined;
+    table.getColumn('run')?.setFilterValue(value);
+  }, [table, unusedOnly, connected, hits]);
+
   const provider = columnFilter('provider');
   const model = columnFilter('model');
   const status = columnFilter('status');
   const filtering =
-    text !== '' || provider.value !== '' || model.value !== '' || status.value !== '';
+    text !== '' ||
+    bodyText !== '' ||
+    unusedOnly ||
+    provider.value !== '' ||
+    model.value !== '' ||
+    status.value !== '';
 
   return (
     <div className="filter-bar" role="search">
@@ -69,6 +94,17 @@ export function FilterBar({ table, calls, shown }: Props) {
         aria-label="search calls"
         value={text}
         onChange={(e) => onSearch(e.target.value)}
+      />
+      <input
+        type="search"
+        className="body-search"
+        placeholder="Search bodies (prompts, tools, replies)"
+        aria-label="search bodies"
+        value={bodyText}
+        onChange={(e) => {
+          setBodyText(e.target.value);
+          searchBodies(e.target.value);
+        }}
       />
       <select
         aria-label="provider"
@@ -105,21 +141,40 @@ export function FilterBar({ table, calls, shown }: Props) {
           </option>
         ))}
       </select>
+      {connected && (
+        <label
+          className="check"
+          title="Only the calls the running mock has not hit since its start or reset"
+        >
+          <input
+            type="checkbox"
+            checked={unusedOnly}
+            onChange={(e) => setUnusedOnly(e.target.checked)}
+          />{' '}
+          unused this run
+        </label>
+      )}
       {filtering && (
         <button
           type="button"
           onClick={() => {
             onSearch('');
+            setBodyText('');
+            clearBodySearch();
+            setUnusedOnly(false);
             table.resetColumnFilters(true);
           }}
         >
           Clear
         </button>
       )}
-      <span className="count" aria-live="polite">
+      <span className="count" aria-live="polite" data-testid="call-count">
         {shown === calls.length
           ? `${formatCount(calls.length)} calls`
           : `${formatCount(shown)} of ${formatCount(calls.length)} calls`}
+        {bodySearching && ' · searching bodies…'}
+        {!bodySearching && bodies && ` · searched in ${formatCount(Math.round(bodies.ms))} ms`}
+        {bodyError && ` · body search failed: ${bodyError}`}
       </span>
     </div>
   );
