@@ -1,6 +1,6 @@
 /** Text search and provider / model / status filters over the calls table. */
 import type { ReactTable } from '@tanstack/react-table';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
 import type { CallSummary } from '../../../shared/totals.js';
 import { formatCount } from '../lib/format.js';
 import { useMock } from '../state/mock-store.js';
@@ -61,18 +61,30 @@ export function FilterBar({ table, calls, shown }: Props) {
   const bodyError = useBodySearch((s) => s.error);
   const [bodyText, setBodyText] = useState(() => useBodySearch.getState().query);
   const connected = useMock((s) => s.status.state === 'connected');
-  const hits = useMock((s) => s.hits);
+  const hitsVersion = useMock((s) => s.hitsVersion);
   const [unusedOnly, setUnusedOnly] = useState(false);
 
   // The body search's answer filters the table to its files (the `#` column holds that filter).
-  useEffect(() => {
-    table.getColumn('seq')?.setFilterValue(bodies ? new Set(bodies.files) : undefined);
-  }, [table, bodies]);
+  // Effect events: the table object is new on every state change, so as a dependency it would
+  // set the filter again on every render the filter itself causes.
+  const filterByBodies = useEffectEvent((files: readonly string[] | null) => {
+    table.getColumn('seq')?.setFilterValue(files ? new Set(files) : undefined);
+  });
+  useEffect(() => filterByBodies(bodies?.files ?? null), [bodies]);
   // "Unused this run" follows the hits as they come, and means nothing without a mock.
-  useEffect(() => {
-    const value: RunFilter | undefined = unusedOnly && connected ? { hits } : undefined;
-    table.getColumn('run')?.setFilterValue(value);
-  }, [table, unusedOnly, connected, hits]);
+  const filterUnused = useEffectEvent((on: boolean, version: number) => {
+    // A new object per change of the hits: the table re-filters only when the value changes.
+    const column = table.getColumn('run');
+    if (!on && column?.getFilterValue() === undefined) return;
+    const value: RunFilter | undefined = on
+      ? { hits: useMock.getState().hits, version }
+      : undefined;
+    column?.setFilterValue(value);
+  });
+  useEffect(
+    () => filterUnused(unusedOnly && connected, hitsVersion),
+    [unusedOnly, connected, hitsVersion],
+  );
 
   const provider = columnFilter('provider');
   const model = columnFilter('model');

@@ -98,6 +98,7 @@ const inFilesFilter: FilterFn<Features, CallSummary> = (row, _id, files: Readonl
 /** This run's hits per call file; the filter keeps the calls never hit. */
 export interface RunFilter {
   hits: Readonly<Record<string, number>>;
+  version: number;
 }
 const unusedFilter: FilterFn<Features, CallSummary> = (row, _id, value: RunFilter) =>
   !value.hits[row.original.file];

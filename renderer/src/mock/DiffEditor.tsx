@@ -38,6 +38,8 @@ export default function DiffEditor({
       renderSideBySide: true,
       useInlineViewWhenSpaceIsLimited: true,
       fontSize: 12,
+      // The edit is a line or two in a long file: the rest folds away, so the change is in view.
+      hideUnchangedRegions: { enabled: true, contextLineCount: 3, minimumLineCount: 3 },
     });
     editor.setModel({ original, modified });
     return () => {

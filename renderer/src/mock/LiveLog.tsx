@@ -76,6 +76,8 @@ const Row = memo(function Row({
     <div
       className={`live-row live-${r.outcome}`}
       role="row"
+      data-testid="live-row"
+      data-time={r.time}
       data-outcome={r.outcome}
       data-id={r.id}
       style={{ transform: `translateY(${top}px)` }}
@@ -146,7 +148,7 @@ function LogToolbar({ shown, total }: { shown: number; total: number }) {
           </option>
         ))}
       </select>
-      <span className="muted live-count">
+      <span className="muted live-count" data-testid="live-count">
         {shown === total
           ? `${formatCount(total)} rows`
           : `${formatCount(shown)} of ${formatCount(total)} rows`}

@@ -4,7 +4,7 @@
  * its place in the tree; two strings are compared word by word, so in a long prompt only the
  * changed words are marked.
  */
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import type { DiffItem, MissGroup } from '../../../shared/mock-link.js';
 import { bodyPath, queryPath, type Segment } from './diff-paths.js';
 import { valueText, wordDiff } from './word-diff.js';
@@ -188,8 +188,13 @@ function SideView({ side, miss }: { side: Side; miss: MissGroup }) {
 }
 
 export function MissDiff({ miss }: { miss: MissGroup }) {
+  const ref = useRef<HTMLDivElement>(null);
+  // A long body puts the difference far down: bring the first marked place into view.
+  useEffect(() => {
+    ref.current?.querySelector('mark')?.scrollIntoView({ block: 'center' });
+  }, [miss.key]);
   return (
-    <div className="miss-diff" data-testid="miss-diff">
+    <div className="miss-diff" data-testid="miss-diff" ref={ref}>
       <SideView side="recorded" miss={miss} />
       <SideView side="request" miss={miss} />
     </div>

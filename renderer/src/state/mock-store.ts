@@ -18,8 +18,12 @@ export type PanelTab = 'live' | 'misses';
 
 export interface MockState {
   status: MockStatus;
-  /** Hits per call file this run: the mock's counts, plus the hit rows since. */
+  /**
+   * Hits per call file this run: the mock's counts, plus the hit rows since. Updated in place (a
+   * copy per frame of 100,000 entries would cost more than the rows); `hitsVersion` says when.
+   */
   hits: Readonly<Record<string, number>>;
+  hitsVersion: number;
   misses: readonly MissGroup[];
   /** Bumped whenever the shown rows change; the log's memo key. */
   logVersion: number;
@@ -40,6 +44,7 @@ export interface MockState {
 const initial: MockState = {
   status: { state: 'none' },
   hits: {},
+  hitsVersion: 0,
   misses: [],
   logVersion: 0,
   dropped: 0,
@@ -91,19 +96,21 @@ function counted(status: MockStatus, rows: readonly LiveRow[]): MockStatus {
 
 function applyRows(rows: LiveRow[]): void {
   const s = useMock.getState();
-  let hits: Record<string, number> | null = null;
+  const hits = s.hits as Record<string, number>;
+  let hit = 0;
   for (const r of rows) {
     if (r.outcome !== 'hit' || r.file === null) continue;
-    hits ??= { ...s.hits };
     hits[r.file] = (hits[r.file] ?? 0) + 1;
+    hit++;
   }
+  const hitsChanged = hit > 0 ? { hitsVersion: s.hitsVersion + 1 } : {};
   const status = counted(s.status, rows);
   if (s.paused) {
     held.push(rows);
     useMock.setState({
       status,
       newWhilePaused: s.newWhilePaused + rows.length,
-      ...(hits ? { hits } : {}),
+      ...hitsChanged,
     });
     return;
   }
@@ -128,7 +135,7 @@ function clearLog(): void {
 function applyState(live: LiveState): void {
   // Rows still pending were counted in this state already: apply them first, then take its hits.
   batcher.flush();
-  useMock.setState({ hits: { ...live.hits } });
+  useMock.setState((s) => ({ hits: { ...live.hits }, hitsVersion: s.hitsVersion + 1 }));
 }
 
 export function applyMockEvent(event: MockLinkEvent): void {
@@ -137,9 +144,13 @@ export function applyMockEvent(event: MockLinkEvent): void {
       const status = event.status;
       if (status.state === 'connected') {
         batcher.flush();
-        useMock.setState({ status, hits: { ...status.live.hits } });
+        useMock.setState((s) => ({
+          status,
+          hits: { ...status.live.hits },
+          hitsVersion: s.hitsVersion + 1,
+        }));
       } else {
-        useMock.setState({ status, hits: {}, misses: [] });
+        useMock.setState((s) => ({ status, hits: {}, hitsVersion: s.hitsVersion + 1, misses: [] }));
       }
       return;
     }
