@@ -25,6 +25,8 @@ export const DEFAULT_SEARCH_CACHE_BYTES = 64 * 1024 * 1024;
 const MIN_FILES_PER_WORKER = 2000;
 /** Files read between two turns of the event loop when the work stays in this thread. */
 const FILES_PER_SLICE = 25;
+/** Cached texts searched between two turns of the event loop. */
+const CACHED_PER_SLICE = 1000;
 
 const workerUrl = new URL('./body-search-worker.js', import.meta.url);
 
@@ -125,10 +127,13 @@ export class BodySearch {
 
     const found = new Map<string, { id: string; seq: number; matched: boolean }>();
     const toRead: string[] = [];
-    for (const file of files) {
+    for (let i = 0; i < files.length; i++) {
+      const file = files[i] as string;
       const hit = this.cache.get(file);
       if (hit) found.set(file, { id: hit.id, seq: hit.seq, matched: hit.text.includes(needle) });
       else toRead.push(file);
+      // Even the cached text of 100,000 calls is scanned in turns with the host's other work.
+      if (i % CACHED_PER_SLICE === CACHED_PER_SLICE - 1) await new Promise((r) => setImmediate(r));
     }
 
     const keepBytes = Math.max(0, this.cacheBytes - this.cachedBytes);
