@@ -7,7 +7,15 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockServer, type RunningMock } from '../proxy/mock-server.js';
-import { ask, chatSnapshot, openaiClient, type ChatCall } from './support/chat-snapshot.js';
+import { Matcher, type Matchable } from '../shared/matching/matcher.js';
+import {
+  ask,
+  chatCallFile,
+  chatRequest,
+  chatSnapshot,
+  openaiClient,
+  type ChatCall,
+} from './support/chat-snapshot.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -117,5 +125,30 @@ describe('manifest rules in the mock', () => {
     await writeFile(file, JSON.stringify(manifest, null, 2) + '\n');
     await reloaded;
     expect(await ask(client, later)).toBe('Rome');
+  });
+});
+
+describe('manifest rules and precedence', () => {
+  it("counts a rule's paths as wildcards, so a closer signature still wins", () => {
+    const asked = dated('gpt-4o-mini', '2026-05-05', 'Capital of France?');
+    // One wildcard: the date globbed in the file.
+    const globbed = chatCallFile(RECORDED[0] as ChatCall, 1);
+    const body = globbed.signature.body as { messages: Array<{ content: string }> };
+    (body.messages[0] as { content: string }).content = 'You are terse. Today is *.';
+    // Two wildcards: the rule's ignore of the system prompt and of the question.
+    const ruled = chatCallFile({ ...(RECORDED[1] as ChatCall), model: 'gpt-4o-mini' }, 2);
+    const rules = [dateRule({ ignore: ['$.messages[0].content', '$.messages[1].content'] })];
+    const calls = [
+      { id: 'ruled', seq: 0, signature: ruled.signature, model: 'gpt-4o-mini' },
+      { id: 'globbed', seq: 1, signature: globbed.signature, model: 'other' },
+    ];
+    const scoped = rules.map((r) => ({ ...r, model: 'gpt-4o-mini' }));
+    const r = new Matcher(calls, { rules: scoped }).match(chatRequest(asked));
+    expect(r.kind === 'hit' && r.call.id).toBe('globbed');
+    // Without the rule the ruled call does not match at all; with it, alone, it does.
+    expect(new Matcher([calls[0] as Matchable]).match(chatRequest(asked)).kind).toBe('miss');
+    expect(
+      new Matcher([calls[0] as Matchable], { rules: scoped }).match(chatRequest(asked)).kind,
+    ).toBe('hit');
   });
 });
