@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ruleFor } from '../shared/fixes/rule.js';
 import type { LiveRequest } from '../shared/matching/live-request.js';
@@ -141,5 +142,33 @@ describe('ruleFor', () => {
     );
     const { manifest } = ruleFor(null, group, true);
     expect(manifest.rules?.[0]).toMatchObject({ path: '/v1/a\\*b', model: 'm\\*' });
+  });
+
+  it('random edits of a shared prompt part: the rule from one miss makes every call on the route answer', () => {
+    const textOf = fc
+      .array(fc.constantFrom('a', ' ', '*', '\\', 'Q3', 'é', '2026'), { maxLength: 10 })
+      .map((a) => a.join(''));
+    fc.assert(
+      fc.property(textOf, textOf, (recordedDate, newDate) => {
+        fc.pre(recordedDate !== newDate);
+        const one = req(chat('gpt-4o-mini', recordedDate, 'Capital of France?'));
+        const two = req(chat('gpt-4o-mini', recordedDate, 'Capital of Spain?'));
+        const recorded = [call('a', 1, one), call('b', 2, two)];
+        const group = groupOf(recorded, req(chat('gpt-4o-mini', newDate, 'Capital of France?')));
+        const { manifest } = ruleFor(null, group, true);
+        expect(Manifest.safeParse(manifest).success).toBe(true);
+        const ruled = new Matcher(recorded, { rules: manifest.rules });
+        for (const [id, q] of [
+          ['a', 'Capital of France?'],
+          ['b', 'Capital of Spain?'],
+        ] as const) {
+          for (const date of [recordedDate, newDate]) {
+            const r = ruled.match(req(chat('gpt-4o-mini', date, q)));
+            expect(r.kind === 'hit' && r.call.id).toBe(id);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
