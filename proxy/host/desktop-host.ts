@@ -28,6 +28,7 @@ import { BodySearch } from './body-search.js';
 import { absolutePathProblem } from './confine.js';
 import { configDir as defaultConfigDir } from './config-dir.js';
 import { readFileIn, saveFileIn } from './files.js';
+import { previewFixIn } from './fix-preview.js';
 import { hasSnapshotLayout, isEmptyDir, systemFolderProblem, type Places } from './folder-rule.js';
 import { HostError } from './host-error.js';
 import { listDir } from './list-dir.js';
@@ -262,8 +263,8 @@ export class DesktopHost implements DesktopApi {
     return Promise.reject(new HostError('no_mock', 'no mock serves this folder'));
   }
 
-  previewFix(_fix: FixRequest): Promise<FixPreview> {
-    return Promise.reject(new HostError('no_mock', 'no mock serves this folder'));
+  async previewFix(fix: FixRequest): Promise<FixPreview> {
+    return previewFixIn(this.requireRoot(), fix, await this.mockMisses());
   }
 
   recordMiss(_key: string): Promise<RecordMissResult> {
