@@ -11,6 +11,8 @@ export interface LoadOptions {
   bodyFile: string;
   /** Run autocannon on this core only (see pin.ts). */
   cpu?: number;
+  /** Requests per second over all connections (autocannon's --overallRate); unlimited if absent. */
+  rate?: number;
 }
 
 export interface LoadResult {
@@ -51,6 +53,7 @@ export async function runLoad(req: HttpRequest, options: LoadOptions): Promise<L
     '--method',
     req.method,
   ];
+  if (options.rate !== undefined) args.push('--overallRate', String(options.rate));
   for (const [k, v] of Object.entries(req.headers ?? {})) args.push('--headers', `${k}=${v}`);
   if (req.body !== undefined) {
     await writeFile(options.bodyFile, req.body);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { faultOverhead } from './fault-overhead.js';
 import { faultTiming } from './fault-timing.js';
+import { liveLog } from './live-log.js';
 import type { Figure } from './figure.js';
 import { mockScale } from './mock-scale.js';
 import { mockStartup } from './mock-startup.js';
@@ -27,6 +28,7 @@ const FIGURES: Figure[] = [
   faultOverhead,
   faultTiming,
   uiOpen,
+  liveLog,
 ];
 
 function usage(): string {

@@ -37,6 +37,19 @@ await Promise.all([
     sourcemap: true,
     logLevel: 'warning',
   }),
+  // A body search reads every call file on worker threads too.
+  build({
+    absWorkingDir: root,
+    entryPoints: ['proxy/host/body-search-worker.ts'],
+    outfile: `${out}/body-search-worker.js`,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  }),
   build({
     absWorkingDir: root,
     entryPoints: ['electron/preload.ts'],

@@ -1,8 +1,9 @@
 /** What the mock server answers from: the valid calls of a snapshot, matched and prepared. */
 import { performance } from 'node:perf_hooks';
 import { sourcesOf, type FaultSource } from '../shared/faults/engine.js';
+import { matcherOptionsOf } from '../shared/matching/manifest-options.js';
 import { Matcher } from '../shared/matching/matcher.js';
-import { Redactor } from '../shared/redact.js';
+import { recordedRequestModel } from '../shared/matching/rules.js';
 import type { Call } from '../shared/schema.js';
 import { prepare, type Prepared } from './replay.js';
 import { ReplayCall } from './store/replay-load.js';
@@ -17,6 +18,8 @@ export class Entry {
   readonly seq: number;
   readonly signature: Call['signature'];
   readonly file: string;
+  /** What the recorded request names as its model; manifest rules scoped by model read it. */
+  readonly model: string | null;
   /** The call's own faults, or null: the common case costs nothing per request. */
   readonly faults: FaultSource[] | null;
   prepared?: Prepared;
@@ -27,6 +30,10 @@ export class Entry {
     this.seq = c.seq;
     this.signature = c.signature;
     this.file = loaded.file;
+    this.model =
+      loaded instanceof ReplayCall
+        ? loaded.record.model
+        : recordedRequestModel(loaded.call.request);
     this.faults = c.faults?.length ? sourcesOf(c.faults, `call:${c.id}`) : null;
   }
 
@@ -44,10 +51,7 @@ export class ScenarioMissingError extends Error {}
 
 export function buildIndex(snapshot: Snapshot): ReplayIndex {
   const entries = snapshot.calls.map((c) => new Entry(c));
-  const manifest = snapshot.manifest;
-  // The recorder's rules, seen from the live side: both sides are redacted before comparing.
-  const redact = manifest?.redact ? new Redactor(manifest.redact) : Redactor.builtin;
-  const matcher = new Matcher(entries, { normalizers: manifest?.normalizers ?? [], redact });
+  const matcher = new Matcher(entries, matcherOptionsOf(snapshot.manifest));
   prepareInSlices(snapshot.dir, matcher);
   return { snapshot, matcher };
 }

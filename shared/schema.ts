@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { MAX_JSON_DEPTH, exceedsDepth } from './limits.js';
 import { signatureIssues, signatureTooDeep } from './matching/signature-check.js';
 import { compileNormalizers } from './matching/normalize.js';
+import { parseIgnorePath } from './matching/json-path.js';
 import { checkRedactRules } from './redact.js';
 
 export const FORMAT_VERSION = 2;
@@ -370,7 +371,17 @@ export const MatchRule = z
       .min(1)
       .describe('JSON paths left out of comparison for every call in scope, as in a signature'),
   })
-  .strict();
+  .strict()
+  // Refused as a signature's bad ignore path is: one load error of tapedeck.json naming the place.
+  .superRefine((rule, ctx) => {
+    rule.ignore.forEach((p, i) => {
+      try {
+        parseIgnorePath(p);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: ['ignore', i], message: (e as Error).message });
+      }
+    });
+  });
 export type MatchRule = z.infer<typeof MatchRule>;
 
 export const Manifest = z

@@ -24,15 +24,19 @@ import type { LiveState, MissGroup, MockReport, RecordMissResult } from '../../s
 import { jsonSchemaOf, schemas, type SchemaName } from '../../shared/schema.js';
 import { cleanSnapshotSideFiles, initSnapshotDir } from '../store/snapshot-store.js';
 import { VERSION } from '../version.js';
+import { BodySearch } from './body-search.js';
 import { absolutePathProblem } from './confine.js';
 import { configDir as defaultConfigDir } from './config-dir.js';
 import { readFileIn, saveFileIn } from './files.js';
+import { previewFixIn } from './fix-preview.js';
 import { hasSnapshotLayout, isEmptyDir, systemFolderProblem, type Places } from './folder-rule.js';
 import { HostError } from './host-error.js';
 import { listDir } from './list-dir.js';
 import { loadFolder } from './load-folder.js';
 import { bundledSampleDir } from './package-root.js';
 import { RecentFolders } from './recent.js';
+import { readReportFile } from './report-file.js';
+import { resendCallTo } from './resend.js';
 import { sampleCopy } from './sample.js';
 import { watchFolder, type FolderWatch } from './watch.js';
 
@@ -50,6 +54,8 @@ export interface DesktopHostOptions {
   sampleSource?: string;
   /** Quiet time before a changed file is read and reported. */
   watchDebounceMs?: number;
+  /** Memory for the body search's cached text (default about 64 MB). */
+  searchCacheBytes?: number;
 }
 
 export class DesktopHost implements DesktopApi {
@@ -66,12 +72,15 @@ export class DesktopHost implements DesktopApi {
   /** Real paths the user picked in the native dialog: explicit choices, opened even if not snapshots. */
   private readonly chosen = new Set<string>();
   private placesTask: Promise<Places> | null = null;
+  /** Public for its diagnostics (files read, cached); searches go through `searchBodies`. */
+  readonly bodySearch: BodySearch;
   initialFolder: string | null;
 
   constructor(private readonly options: DesktopHostOptions) {
     this.configDir = options.configDir ?? defaultConfigDir();
     this.recent = new RecentFolders(this.configDir);
     this.initialFolder = options.initialFolder ?? null;
+    this.bodySearch = new BodySearch({ cacheBytes: options.searchCacheBytes });
   }
 
   /** The opened folder's real path, or null before any folder is opened. */
@@ -171,6 +180,7 @@ export class DesktopHost implements DesktopApi {
       }
       this.watcher = watcher;
       this.root = real;
+      this.bodySearch.reset(real);
       await this.recent.add(real);
       return info;
     } catch (e) {
@@ -227,7 +237,10 @@ export class DesktopHost implements DesktopApi {
   }
 
   async saveFile(rel: string, text: string, baseHash: string | null): Promise<SaveResult> {
-    return saveFileIn(this.requireRoot(), rel, text, baseHash);
+    const result = await saveFileIn(this.requireRoot(), rel, text, baseHash);
+    // Before the watcher's event arrives, a search must already not answer from the old text.
+    if (result.ok) this.bodySearch.invalidate(path.posix.normalize(rel.replace(/\\/g, '/')));
+    return result;
   }
 
   schemas(): Promise<Record<SchemaName, object>> {
@@ -250,24 +263,28 @@ export class DesktopHost implements DesktopApi {
     return Promise.reject(new HostError('no_mock', 'no mock serves this folder'));
   }
 
-  previewFix(_fix: FixRequest): Promise<FixPreview> {
-    return Promise.reject(new HostError('no_mock', 'no mock serves this folder'));
+  async previewFix(fix: FixRequest): Promise<FixPreview> {
+    return previewFixIn(this.requireRoot(), fix, await this.mockMisses());
   }
 
   recordMiss(_key: string): Promise<RecordMissResult> {
     return Promise.reject(new HostError('no_mock', 'no mock serves this folder'));
   }
 
-  resendCall(_path: string): Promise<ResendResult> {
-    return Promise.reject(new HostError('no_mock', 'no mock serves this folder'));
+  async resendCall(rel: string): Promise<ResendResult> {
+    const root = this.requireRoot();
+    const status = await this.mockStatus();
+    if (status.state !== 'connected')
+      throw new HostError('no_mock', 'no mock serves this folder: start `tapedeck mock DIR`');
+    return resendCallTo(root, rel, status.url);
   }
 
-  searchBodies(_query: string): Promise<BodySearchResult> {
-    return Promise.reject(new HostError('internal', 'search is not built yet'));
+  async searchBodies(query: string): Promise<BodySearchResult> {
+    return this.bodySearch.search(this.requireRoot(), query);
   }
 
-  openReport(_path: string): Promise<MockReport> {
-    return Promise.reject(new HostError('internal', 'reports are not built yet'));
+  async openReport(file: string): Promise<MockReport> {
+    return readReportFile(this.root, file, await this.places());
   }
 
   onMock(listener: (event: MockLinkEvent) => void): () => void {
@@ -290,10 +307,12 @@ export class DesktopHost implements DesktopApi {
     await this.watcher?.close();
     this.watcher = null;
     this.root = null;
+    this.bodySearch.reset(null);
   }
 
   private emit(generation: number, event: ChangeEvent): void {
     if (generation !== this.generation) return;
+    if (event.kind !== 'manifest') this.bodySearch.invalidate(event.path);
     for (const listener of this.listeners) {
       try {
         listener(event);

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { jsonEquals } from '../../shared/matching/canonical.js';
+import { recordedRequestModel } from '../../shared/matching/rules.js';
 import type { Call, LoadError, Signature } from '../../shared/schema.js';
 import {
   assembleCalls,
@@ -26,6 +27,8 @@ export interface ReplayRecord {
   file: string;
   signature: Signature;
   faults: Call['faults'];
+  /** The model the recorded request names, for manifest rules scoped by model. */
+  model: string | null;
 }
 
 export interface ReplaySliceRequest {
@@ -45,8 +48,9 @@ export function replaySlice(dir: string, files: readonly string[]): ReplaySlice 
     const r = loadCallFileSync(dir, rel);
     if (r.error) errors.push(r.error);
     if (r.call) {
-      const { id, seq, signature, faults } = r.call.call;
-      records.push({ id, seq, file: r.call.file, signature, faults });
+      const { id, seq, signature, faults, request } = r.call.call;
+      const model = recordedRequestModel(request);
+      records.push({ id, seq, file: r.call.file, signature, faults, model });
     }
   }
   return { records, errors };

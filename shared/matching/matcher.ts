@@ -14,7 +14,7 @@
  * secret of that shape in the same place of a live request (docs/redaction.md).
  */
 import { Redactor } from '../redact.js';
-import type { Normalizer, Signature } from '../schema.js';
+import type { MatchRule, Normalizer, Signature } from '../schema.js';
 import { isPlainObject, jsonEquals } from './canonical.js';
 import {
   compileSignature,
@@ -31,6 +31,7 @@ import { compileNormalizers, stringNormalizer, type StringNormalizer } from './n
 import { matchNode, nodeEquals, type Node } from './pattern.js';
 import { ClosestIndex, type UnitSource } from './closest-index.js';
 import { LeafIndex, type LeafSource } from './leaf-index.js';
+import { compileRules, withRules } from './rules.js';
 import { VOLATILE_SET } from './signature.js';
 
 /** Raw requests remembered per matcher; bounded so a stream of distinct prompts cannot grow it. */
@@ -40,6 +41,8 @@ export interface Matchable {
   id: string;
   seq: number;
   signature: Signature;
+  /** The model the recorded request names; only manifest rules scoped by model read it. */
+  model?: string | null;
 }
 
 export type MatchResult<C> =
@@ -56,6 +59,8 @@ export interface MatcherOptions {
    * smaller ones are compared one by one. The result is the same either way.
    */
   closestIndexMin?: number;
+  /** `tapedeck.json`'s rules: their ignore paths are added to every call in scope. */
+  rules?: readonly MatchRule[];
 }
 
 /** Calls with identical normalized signatures: one sequence, replayed in `seq` order. */
@@ -108,8 +113,11 @@ export class Matcher<C extends Matchable> {
    * normalizers, whose output need not be a fixed point of the redactor.
    */
   private readonly plainFirst: boolean;
-  /** Stored signatures with the redactor's structural rules applied, when it has any. */
-  private readonly redactedSignatures = new Map<C, Signature>();
+  /**
+   * Stored signatures as compared, where that differs from the file: the redactor's structural
+   * rules applied, and the manifest rules' ignore paths added.
+   */
+  private readonly effectiveSignatures = new Map<C, Signature>();
   private readonly groups: Group<C>[] = [];
   private readonly byHash = new Map<number, Group<C> | Group<C>[]>();
   /** Key: upstream \0 METHOD \0 path, for signatures where all three are literal. */
@@ -141,12 +149,18 @@ export class Matcher<C extends Matchable> {
     this.redaction =
       redactor && (redactText || redactor.redactsStructure) ? { redactor, plainNorm } : null;
     this.plainFirst = this.redaction !== null && plainNorm === null;
-    if (redactor?.redactsStructure) {
+    const rules = compileRules(options.rules);
+    if (redactor?.redactsStructure || rules.length > 0) {
       for (const call of calls) {
-        const { body } = call.signature;
-        const redacted = body === undefined ? body : redactor.storedStructure(body);
-        if (redacted !== body)
-          this.redactedSignatures.set(call, { ...call.signature, body: redacted });
+        let sig = call.signature;
+        if (redactor?.redactsStructure && sig.body !== undefined) {
+          const redacted = redactor.storedStructure(sig.body);
+          if (redacted !== sig.body) sig = { ...sig, body: redacted };
+        }
+        // A rule's paths are ignore paths like the file's own, so the call leaves the exact index
+        // and counts them as wildcards.
+        if (rules.length > 0) sig = withRules(sig, rules, call.model ?? null);
+        if (sig !== call.signature) this.effectiveSignatures.set(call, sig);
       }
     }
     const byOrder = (a: C, b: C): number => a.seq - b.seq || compareStrings(a.id, b.id);
@@ -247,9 +261,9 @@ export class Matcher<C extends Matchable> {
     }
   }
 
-  /** A call's signature as compared: with the redactor's structural rules applied. */
+  /** A call's signature as compared: redactor's structural rules and manifest rules applied. */
   private signatureOf(call: C): Signature {
-    return this.redactedSignatures.get(call) ?? call.signature;
+    return this.effectiveSignatures.get(call) ?? call.signature;
   }
 
   /** The compiled signature of a group, compiled now if this is the first time it is needed. */
