@@ -38,6 +38,10 @@ export class Entry {
 export interface ReplayIndex {
   snapshot: Snapshot;
   matcher: Matcher<Entry>;
+  /** The calls as the matcher holds them, in load order. */
+  entries: readonly Entry[];
+  /** The snapshot's redaction, as the matcher applies it (also for bodies kept from misses). */
+  redact: Redactor;
 }
 
 export class ScenarioMissingError extends Error {}
@@ -49,7 +53,7 @@ export function buildIndex(snapshot: Snapshot): ReplayIndex {
   const redact = manifest?.redact ? new Redactor(manifest.redact) : Redactor.builtin;
   const matcher = new Matcher(entries, { normalizers: manifest?.normalizers ?? [], redact });
   prepareInSlices(snapshot.dir, matcher);
-  return { snapshot, matcher };
+  return { snapshot, matcher, entries, redact };
 }
 
 /** One slice of background work: short enough that a request arriving meanwhile barely waits. */
