@@ -68,7 +68,12 @@ async function miss(client: OpenAI, content: string): Promise<void> {
 describe('who may use the live link', () => {
   it('401 without the token and with a wrong one', async () => {
     const m = await mock();
-    for (const headers of [{}, { [TOKEN_HEADER]: 'f'.repeat(64) }, { [TOKEN_HEADER]: 'short' }]) {
+    const tries: Record<string, string>[] = [
+      {},
+      { [TOKEN_HEADER]: 'f'.repeat(64) },
+      { [TOKEN_HEADER]: 'short' },
+    ];
+    for (const headers of tries) {
       const r = await liveRequest(m.url, 'GET', '/__tapedeck/live/misses', headers);
       expect(r.status).toBe(401);
     }
