@@ -52,7 +52,7 @@ export async function control(
     );
   if (!(read instanceof Buffer)) return;
   if (ctx.live && route.path.startsWith('/live/'))
-    return ctx.live.handle(req, res, route.path.slice('/live'.length), read);
+    return ctx.live.handle(req, res, route.path.slice('/live'.length), read, ctx.recordKept);
   switch (route.path) {
     case '/health': {
       const { calls, errors } = ctx.snapshot();

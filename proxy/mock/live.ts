@@ -31,9 +31,10 @@ export interface LiveSource {
   misses(): MissGroup[];
   /** The request kept for a miss group; null when the group keeps none; undefined for an unknown key. */
   kept(key: string): KeptRequest | null | undefined;
-  /** Set by the recorder when this mock can forward a kept miss (see ControlContext.recordKept). */
-  recordKept?: (kept: KeptRequest) => Promise<RecordMissResult>;
 }
+
+/** ControlContext.recordKept: set when this mock can forward a kept miss. */
+export type RecordKept = (kept: KeptRequest) => Promise<RecordMissResult>;
 
 interface Client {
   res: ServerResponse;
@@ -121,6 +122,7 @@ export class LiveHub {
     res: ServerResponse,
     path: string,
     body: Buffer,
+    recordKept?: RecordKept,
   ): Promise<void> {
     if (!this.hostAllowed(req.headers.host))
       return sendJson(res, 403, {
@@ -143,7 +145,7 @@ export class LiveHub {
         return sendJson(res, 200, { misses: this.source.misses() });
       case '/record':
         if (method !== 'POST') return notAllowed(res, 'POST', path);
-        return sendJson(res, 200, await this.record(body));
+        return sendJson(res, 200, await this.record(body, recordKept));
       default:
         return sendJson(res, 404, {
           error: { message: `Tapedeck: no live endpoint ${path}`, type: 'tapedeck' },
@@ -151,7 +153,10 @@ export class LiveHub {
     }
   }
 
-  private async record(body: Buffer): Promise<RecordMissResult> {
+  private async record(
+    body: Buffer,
+    recordKept: RecordKept | undefined,
+  ): Promise<RecordMissResult> {
     let key: unknown;
     try {
       key = (JSON.parse(body.toString('utf8')) as { key?: unknown } | null)?.key;
@@ -167,9 +172,9 @@ export class LiveHub {
         ok: false,
         reason: 'this miss was not kept whole (refused, or over the memory the mock keeps for it)',
       };
-    if (!this.source.recordKept) return { ok: false, reason: NO_RECORDER };
+    if (!recordKept) return { ok: false, reason: NO_RECORDER };
     try {
-      return await this.source.recordKept(kept);
+      return await recordKept(kept);
     } catch (e) {
       return { ok: false, reason: `recording failed: ${(e as Error).message}` };
     }
