@@ -277,6 +277,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--seed <seed>', "seed of the faults' random draws (same seed, same faults)", '1')
     .addOption(new Option('--no-faults', 'ignore every fault: replay exactly what was recorded'))
     .option('--log-json <file>', 'also append one JSON line per request to FILE')
+    .option(
+      '--report <file>',
+      'at exit, write a run summary to FILE (hits, misses with diffs, unused calls, faults, retries)',
+    )
     .addOption(new Option('--no-watch', 'do not reload when snapshot files change'))
     .addOption(maxBodyOption())
     .addOption(bodyTimeoutOption())
@@ -296,6 +300,7 @@ export async function main(argv: string[]): Promise<number> {
           seed: string;
           faults: boolean;
           logJson?: string;
+          report?: string;
           maxBody: string;
           bodyTimeout: string;
         },
@@ -320,6 +325,7 @@ export async function main(argv: string[]): Promise<number> {
           faults: o.faults,
           ...(o.scenario !== undefined ? { scenario: o.scenario } : {}),
           ...(o.logJson !== undefined ? { logJson: path.resolve(o.logJson) } : {}),
+          ...(o.report !== undefined ? { report: path.resolve(o.report) } : {}),
           ...limitsOf(o),
         };
         result = (async () => {

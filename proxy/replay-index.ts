@@ -4,6 +4,7 @@ import { sourcesOf, type FaultSource } from '../shared/faults/engine.js';
 import { matcherOptionsOf } from '../shared/matching/manifest-options.js';
 import { Matcher } from '../shared/matching/matcher.js';
 import { recordedRequestModel } from '../shared/matching/rules.js';
+import { Redactor } from '../shared/redact.js';
 import type { Call } from '../shared/schema.js';
 import { prepare, type Prepared } from './replay.js';
 import { ReplayCall } from './store/replay-load.js';
@@ -45,15 +46,20 @@ export class Entry {
 export interface ReplayIndex {
   snapshot: Snapshot;
   matcher: Matcher<Entry>;
+  /** The calls as the matcher holds them, in load order. */
+  entries: readonly Entry[];
+  /** The snapshot's redaction, as the matcher applies it (also for bodies kept from misses). */
+  redact: Redactor;
 }
 
 export class ScenarioMissingError extends Error {}
 
 export function buildIndex(snapshot: Snapshot): ReplayIndex {
   const entries = snapshot.calls.map((c) => new Entry(c));
-  const matcher = new Matcher(entries, matcherOptionsOf(snapshot.manifest));
+  const options = matcherOptionsOf(snapshot.manifest);
+  const matcher = new Matcher(entries, options);
   prepareInSlices(snapshot.dir, matcher);
-  return { snapshot, matcher };
+  return { snapshot, matcher, entries, redact: options.redact ?? Redactor.builtin };
 }
 
 /** One slice of background work: short enough that a request arriving meanwhile barely waits. */

@@ -33,6 +33,7 @@ import { hasSnapshotLayout, isEmptyDir, systemFolderProblem, type Places } from 
 import { HostError } from './host-error.js';
 import { listDir } from './list-dir.js';
 import { loadFolder } from './load-folder.js';
+import { MockLink } from './mock-link.js';
 import { bundledSampleDir } from './package-root.js';
 import { RecentFolders } from './recent.js';
 import { readReportFile } from './report-file.js';
@@ -65,6 +66,8 @@ export class DesktopHost implements DesktopApi {
   private readonly mockListeners = new Set<(event: MockLinkEvent) => void>();
   private root: string | null = null;
   private watcher: FolderWatch | null = null;
+  /** The link to the mock serving the opened folder (if one announces itself). */
+  private link: MockLink | null = null;
   /** Bumped by every openFolder, so an older open that finishes late does not win. */
   private generation = 0;
   private sampleTask: Promise<string> | null = null;
@@ -165,6 +168,7 @@ export class DesktopHost implements DesktopApi {
     await cleanSnapshotSideFiles(real);
     await this.watcher?.close();
     this.watcher = null;
+    await this.closeLink();
     this.root = null;
     // Watch first, then read: a change made while reading is then either in what we read or in
     // an event after it, never lost between the two.
@@ -181,6 +185,9 @@ export class DesktopHost implements DesktopApi {
       this.watcher = watcher;
       this.root = real;
       this.bodySearch.reset(real);
+      const link = new MockLink(real, (e) => this.emitMock(link, e));
+      this.link = link;
+      await link.ready();
       await this.recent.add(real);
       return info;
     } catch (e) {
@@ -250,25 +257,26 @@ export class DesktopHost implements DesktopApi {
     return Promise.resolve(this.schemaCache);
   }
 
-  // Issue #10 contract: the helpers building the mock link replace these bodies.
   mockStatus(): Promise<MockStatus> {
-    return Promise.resolve({ state: 'none' });
+    return Promise.resolve(this.link?.status() ?? { state: 'none' });
   }
 
   mockMisses(): Promise<MissGroup[]> {
-    return Promise.resolve([]);
+    return this.link ? this.link.misses() : Promise.resolve([]);
   }
 
-  resetMock(): Promise<LiveState> {
-    return Promise.reject(new HostError('no_mock', 'no mock serves this folder'));
+  async resetMock(): Promise<LiveState> {
+    return this.requireLink().reset();
   }
 
   async previewFix(fix: FixRequest): Promise<FixPreview> {
     return previewFixIn(this.requireRoot(), fix, await this.mockMisses());
   }
 
-  recordMiss(_key: string): Promise<RecordMissResult> {
-    return Promise.reject(new HostError('no_mock', 'no mock serves this folder'));
+  async recordMiss(key: string): Promise<RecordMissResult> {
+    if (typeof key !== 'string' || key === '')
+      throw new HostError('bad_request', 'recordMiss needs the key of a kept miss');
+    return this.requireLink().record(key);
   }
 
   async resendCall(rel: string): Promise<ResendResult> {
@@ -306,8 +314,35 @@ export class DesktopHost implements DesktopApi {
     this.generation++;
     await this.watcher?.close();
     this.watcher = null;
+    await this.closeLink();
     this.root = null;
     this.bodySearch.reset(null);
+  }
+
+  private async closeLink(): Promise<void> {
+    const link = this.link;
+    this.link = null;
+    if (!link) return;
+    await link.close();
+    // The app shows no mock until the next folder's link finds one.
+    this.emitMock(null, { kind: 'status', status: { state: 'none' } });
+  }
+
+  private requireLink(): MockLink {
+    if (!this.link) throw new HostError('no_mock', 'no mock serves this folder');
+    return this.link;
+  }
+
+  /** Only the current link speaks: a closed one's late events are dropped. */
+  private emitMock(from: MockLink | null, event: MockLinkEvent): void {
+    if (from !== null && from !== this.link) return;
+    for (const listener of this.mockListeners) {
+      try {
+        listener(event);
+      } catch {
+        // As for change events: one broken subscriber must not starve the others.
+      }
+    }
   }
 
   private emit(generation: number, event: ChangeEvent): void {

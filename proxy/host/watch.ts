@@ -4,6 +4,7 @@
  * after the file settles; temp files of atomic writes never match the watched names.
  */
 import type { ChangeEvent } from '../../shared/desktop-api.js';
+import { LINK_DIR } from '../../shared/mock-link.js';
 import { Call, Manifest, Scenario } from '../../shared/schema.js';
 import { summarizeCall } from '../../shared/totals.js';
 import { parseJsonFile } from '../store/parse-file.js';
@@ -30,6 +31,7 @@ const WATCHED_FILE = new RegExp(
 );
 
 export function isWatched(rel: string): boolean {
+  if (rel === LINK_DIR || rel.startsWith(`${LINK_DIR}/`)) return false;
   return rel === '' || WATCHED_DIRS.has(rel) || WATCHED_FILE.test(rel);
 }
 
@@ -131,7 +133,8 @@ export function watchFolder(
 
   // Directory watches, not one per file: a 100,000-call folder must not need 100,000 inotify watches.
   const watcher = watchFiles(root, (rel) => {
-    if (!WATCHED_FILE.test(rel)) return;
+    // `.tapedeck/` is the mock link's (mock-link.ts watches it): never a ChangeEvent.
+    if (!isWatched(rel) || !WATCHED_FILE.test(rel)) return;
     const pending = timers.get(rel);
     if (pending) clearTimeout(pending);
     timers.set(

@@ -7,6 +7,9 @@ import type { Prices } from '../../shared/providers/cost.js';
 import type { LoadError } from '../../shared/schema.js';
 import type { Route } from '../../shared/upstreams.js';
 import { BodyTooLargeError, readBody, sendJson } from '../http-util.js';
+import type { RecordMissResult } from '../../shared/mock-link.js';
+import type { KeptRequest } from './kept-request.js';
+import type { LiveHub } from './live.js';
 import type { MockStats } from './stats.js';
 
 export interface ControlContext {
@@ -19,6 +22,15 @@ export interface ControlContext {
   openConnections(): number;
   /** Forgets what was counted and starts the matcher's and the faults' sequences over. */
   reset(): void;
+  /** Ids of the loaded calls never hit since start or reset, in seq order. */
+  unused(): string[];
+  /** The live link's endpoints (`/__tapedeck/live/*`); absent: they answer 404. */
+  live?: LiveHub;
+  /**
+   * Forwards a kept miss to its real upstream once and saves the reply as a new call (the desktop's
+   * *record it*); absent when this mock cannot record, and `live/record` then says so.
+   */
+  recordKept?: (kept: KeptRequest) => Promise<RecordMissResult>;
 }
 
 export async function control(
@@ -27,8 +39,8 @@ export async function control(
   res: ServerResponse,
   route: Route,
 ): Promise<void> {
-  const read = await readBody(req, ctx.maxBodyBytes).then(
-    () => null,
+  const read: Buffer | unknown = await readBody(req, ctx.maxBodyBytes).then(
+    (b) => b,
     (e: unknown) => e,
   );
   if (read instanceof BodyTooLargeError)
@@ -38,7 +50,9 @@ export async function control(
       { error: { message: `Tapedeck: body over ${ctx.maxBodyBytes} bytes`, type: 'tapedeck' } },
       { connection: 'close' },
     );
-  if (read) return;
+  if (!(read instanceof Buffer)) return;
+  if (ctx.live && route.path.startsWith('/live/'))
+    return ctx.live.handle(req, res, route.path.slice('/live'.length), read, ctx.recordKept);
   switch (route.path) {
     case '/health': {
       const { calls, errors } = ctx.snapshot();
@@ -53,6 +67,7 @@ export async function control(
         calls,
         unmatched,
         costAvoidedUsd,
+        unused: ctx.unused(),
         replayed: ctx.stats.replayed.totals(ctx.prices()),
         errors,
       });

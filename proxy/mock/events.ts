@@ -18,6 +18,8 @@ export interface EventRequest {
   readonly path: string;
   /** When the request arrived, ms since the epoch. */
   readonly time: number;
+  /** A client's retry: `x-stainless-retry-count` > 0, or the same upstream, path and body within 30 s. */
+  readonly retry?: boolean;
 }
 
 /** A recorded call as events name it; one object per call, made when the snapshot loads. */
@@ -33,6 +35,8 @@ export interface CallRef {
 export interface MissInfo {
   readonly closest: CallRef | null;
   readonly diff: readonly string[];
+  /** The `MissGroup.key` (live link) this request was kept under. */
+  readonly key?: string;
 }
 
 export interface EventTimings {

@@ -13,6 +13,7 @@ import type { CallRefs } from './calls.js';
 import { control, type ControlContext } from './control.js';
 import type { EventBus, EventRequest, MissInfo, MockEvent, Refusal } from './events.js';
 import { matchRequest, type MatchMiss } from './match.js';
+import type { MissGroups } from './miss-groups.js';
 import {
   Parsed,
   TOO_DEEP_REASON,
@@ -22,6 +23,7 @@ import {
   type Limits,
 } from './parse.js';
 import { planFaults } from './plan.js';
+import type { RetryDetector } from './retries.js';
 import type { InFlight, MockStats } from './stats.js';
 import { ttfbOf } from './timed-response.js';
 
@@ -46,6 +48,9 @@ export class Pipeline {
     private readonly controls: ControlContext,
     private readonly bus: EventBus,
     private readonly stats: MockStats,
+    /** The distinct misses of the live link; only misses reach it. */
+    private readonly misses: MissGroups,
+    private readonly retries: RetryDetector,
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -75,6 +80,8 @@ export class Pipeline {
     if (matched.kind === 'too_deep') return this.refused(res, at, 'too_deep', TOO_DEEP_REASON);
     const entry = matched.kind === 'hit' ? matched.call : null;
     const miss = matched.kind === 'miss' ? matched : null;
+    const time = epochOf(arrived);
+    const retry = this.retries.check(route.name, route.path, req.headers, read.raw, time);
     const plan = planFaults(this.engine, p, entry, p.start - this.startedAt);
     const flight: InFlight = { upstream: route.name, fired: NONE };
     this.stats.inFlight.add(flight);
@@ -84,7 +91,9 @@ export class Pipeline {
     } finally {
       this.stats.inFlight.delete(flight);
     }
-    const request = requestOf(id, method, route.name, route.path, arrived);
+    const request: EventRequest = retry
+      ? { id, method, upstream: route.name, path: route.path, time, retry }
+      : { id, method, upstream: route.name, path: route.path, time };
     const timings = timingsOf(res, p.start);
     const { status, fired: faults } = sent;
     let event: MockEvent;
@@ -94,18 +103,33 @@ export class Pipeline {
       // An error in place of the reply is not what the provider would have billed for.
       const costAvoidedUsd = plan?.error ? null : hit.costUsd;
       event = { outcome: 'hit', request, status, faults, timings, hit, costAvoidedUsd };
-    } else if (sent.passthrough !== null) {
-      const answered = sent.passthrough === 'answered';
+    } else {
       const info = missInfo(refs, miss);
-      event = { outcome: 'passthrough', request, status, faults, timings, answered, miss: info };
-    } else
-      event = { outcome: 'miss', request, status, faults, timings, miss: missInfo(refs, miss) };
+      const key = this.misses.add(
+        {
+          p,
+          headers: req.headers,
+          closest: miss?.closest ?? null,
+          closestRef: info.closest,
+          diff: info.diff,
+          items: miss?.items ?? [],
+          redact: index.redact,
+        },
+        time,
+      );
+      const keyed: MissInfo = { ...info, key };
+      if (sent.passthrough !== null) {
+        const answered = sent.passthrough === 'answered';
+        event = { outcome: 'passthrough', request, status, faults, timings, answered, miss: keyed };
+      } else event = { outcome: 'miss', request, status, faults, timings, miss: keyed };
+    }
     this.bus.publish(event);
   }
 
   /** Requests that could not be compared (too large, too deep, too slow) count as unmatched. */
   private refused(res: ServerResponse, at: Addressed, refused: Refusal, reason: string): void {
     const status = refuse(res, at, refused, reason);
+    this.misses.addRefused(at, reason, epochOf(at.arrived), this.loaded.index.redact);
     this.bus.publish({
       outcome: 'refused',
       request: requestOf(at.id, at.method, at.route.name, at.route.path, at.arrived),
@@ -118,6 +142,8 @@ export class Pipeline {
   }
 
   reset(): void {
+    this.misses.reset();
+    this.retries.reset();
     this.loaded.index.matcher.reset();
     this.engine?.reset();
     this.startedAt = performance.now();
@@ -131,9 +157,11 @@ function requestOf(
   path: string,
   arrived: number,
 ): EventRequest {
-  // The epoch time from the clock already read: no Date per request.
-  return { id, method, upstream, path, time: Math.round(performance.timeOrigin + arrived) };
+  return { id, method, upstream, path, time: epochOf(arrived) };
 }
+
+/** The epoch time from the clock already read: no Date per request. */
+const epochOf = (at: number): number => Math.round(performance.timeOrigin + at);
 
 function timingsOf(res: ServerResponse, since: number): MockEvent['timings'] {
   return { ttfbMs: ttfbOf(res, since), totalMs: performance.now() - since };

@@ -34,6 +34,16 @@ export class ReplayedUsage {
     this.byId.clear();
   }
 
+  /** The ids of the calls hit. */
+  hitIds(): ReadonlySet<string> {
+    return new Set(this.byId.keys());
+  }
+
+  /** Each call hit, with its file (as of its last hit) and how often. */
+  hits(): Array<{ call: string; file: string; hits: number }> {
+    return [...this.byId.values()].map((h) => ({ call: h.call.id, file: h.file, hits: h.times }));
+  }
+
   /** Computed when asked: the stats are read rarely, replies are sent often. */
   totals(prices: Prices | undefined): Totals {
     const hits = [...this.byId.values()];

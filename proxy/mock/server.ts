@@ -1,6 +1,6 @@
 /** `tapedeck mock`: loads the snapshot, runs the pipeline on a server, reloads on file changes. */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, realpath } from 'node:fs/promises';
 import { Agent } from 'undici';
 import { FaultEngine } from '../../shared/faults/engine.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../shared/limits.js';
@@ -21,10 +21,16 @@ import { logCleanUp } from '../store/clean-up-log.js';
 import { loadReplaySnapshot } from '../store/replay-load.js';
 import { cleanSnapshotSideFiles, type Snapshot } from '../store/snapshot-store.js';
 import { watchFolder } from '../store/watch-folder.js';
+import type { LiveState } from '../../shared/mock-link.js';
+import { announce, announcedUrl, newToken, type Announced } from './announce.js';
 import { CallRefs } from './calls.js';
 import { EventBus, type MockEvents } from './events.js';
+import { LiveHub } from './live.js';
+import { MissGroups } from './miss-groups.js';
 import { Pipeline, type Loaded } from './pipeline.js';
 import { jsonLogSubscriber, logSubscriber } from './report.js';
+import { RetryDetector } from './retries.js';
+import { buildReport, writeReport } from './run-report.js';
 import { MockStats, type Miss } from './stats.js';
 import { TimedResponse } from './timed-response.js';
 
@@ -50,6 +56,10 @@ export interface MockOptions {
   maxBodyBytes?: number;
   /** Longest time to receive a whole request, 0 for none (default 300 s); replies are not timed. */
   bodyTimeoutMs?: number;
+  /** At exit, write a run summary (`tapedeck-report/1`) to this file. */
+  report?: string;
+  /** Write `.tapedeck/mock.json` for the desktop app (default true). */
+  announce?: boolean;
   log?: (line: string) => void;
 }
 
@@ -61,6 +71,8 @@ export interface RunningMock extends RunningServer {
   readonly calls: number;
   /** One event per request the mock handles (control requests excepted); see docs/mock-pipeline.md. */
   readonly events: MockEvents;
+  /** The live link's token (also in `.tapedeck/mock.json`). */
+  readonly token: string;
   /** Resolves after the next reload triggered by a file change (for tests and tools). */
   reloaded(): Promise<void>;
 }
@@ -97,8 +109,26 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
   // The built-in subscribers come first: stats are current before any other listener runs.
   const bus = new EventBus(log);
   const stats = new MockStats();
+  const startedAt = stats.since;
   bus.subscribe(stats.add);
   bus.subscribe(logSubscriber(log));
+  const groups = new MissGroups();
+  const unused = () => stats.unused(pipeline.loaded.index.entries);
+  const liveState = (): LiveState => ({
+    since: stats.since,
+    requests: stats.requests,
+    unmatched: stats.unmatched,
+    costAvoidedUsd: stats.costAvoidedUsd,
+    hits: Object.fromEntries(stats.replayed.hits().map((h) => [h.file, h.hits])),
+    unused: unused(),
+    missGroups: groups.size,
+  });
+  const token = newToken();
+  const live = new LiveHub(token, bus, {
+    state: liveState,
+    misses: () => groups.list(),
+    kept: (key) => groups.kept(key),
+  });
   let openConnections = 0;
   const passthroughAgent = opts.passthrough ? new Agent({ keepAliveTimeout: 30_000 }) : null;
   const snapshotNow = () => pipeline.loaded.index.snapshot;
@@ -121,10 +151,15 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
       reset: () => {
         pipeline.reset();
         stats.reset();
+        live.stateChanged();
       },
+      unused,
+      live,
     },
     bus,
     stats,
+    groups,
+    new RetryDetector(),
   );
 
   const server = createServer(
@@ -163,6 +198,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
           seenErrors.set(e.file + e.reason, e);
         }
         log(`tapedeck: reloaded ${snapshot.calls.length} calls`);
+        live.stateChanged();
       } catch (e) {
         log(
           `tapedeck: reload failed, still serving the previous snapshot: ${(e as Error).message}`,
@@ -181,13 +217,36 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
 
   // Opened once the port is ours: a mock that cannot start leaves nothing behind.
   let jsonLog: WriteStream | null = null;
+  let announced: Announced | null = null;
   /** Everything opened so far; a mock that cannot start must leave nothing open (an open watch keeps the process alive). */
   const release = async (listening: boolean) => {
     if (reloadTimer) clearTimeout(reloadTimer);
     watcher?.close();
+    live.close();
+    await announced?.remove();
     jsonLog?.end();
     if (listening) await closeServer(server);
     await passthroughAgent?.close();
+  };
+  /** The run as it ended; a report that cannot be written is said, never fatal to the exit. */
+  const finish = async () => {
+    await release(true);
+    if (!opts.report) return;
+    try {
+      await writeReport(
+        opts.report,
+        buildReport({
+          dir: await realpath(dir).catch(() => dir),
+          startedAt,
+          scenario: opts.scenario ?? null,
+          stats,
+          groups,
+          unused: unused(),
+        }),
+      );
+    } catch (e) {
+      log(`tapedeck: cannot write --report ${opts.report}: ${(e as Error).message}`);
+    }
   };
   let listening: { url: string; port: number };
   try {
@@ -197,7 +256,21 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     throw e;
   }
   const { url, port } = listening;
+  live.port = port;
   let closing: Promise<void> | null = null;
+  if (opts.announce !== false) {
+    try {
+      announced = await announce(dir, {
+        url: announcedUrl(opts.host ?? '127.0.0.1', port),
+        token,
+        scenario: opts.scenario ?? null,
+        recordMisses: false,
+      });
+    } catch (e) {
+      // A read-only snapshot still serves; only the desktop app cannot find this mock.
+      log(`tapedeck: cannot write ${dir}/.tapedeck/mock.json: ${(e as Error).message}`);
+    }
+  }
   if (opts.logJson) {
     try {
       jsonLog = createWriteStream('', { fd: await open(opts.logJson, 'a') });
@@ -223,8 +296,9 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
       return pipeline.loaded.index.snapshot.calls.length;
     },
     events: { subscribe: (listener) => bus.subscribe(listener) },
+    token,
     reloaded: () => new Promise<void>((r) => waiters.push(r)),
     // Idempotent: a CLI signal and a test's cleanup may both close it.
-    close: () => (closing ??= release(true)),
+    close: () => (closing ??= finish()),
   };
 }

@@ -28,6 +28,8 @@ export interface UpstreamStats {
   faults: Record<string, number>;
   /** What the hits would have cost at the provider (USD); calls without a known price add 0. */
   costAvoidedUsd: number;
+  /** Requests that were a client's retry (see retries.ts), each counted once. */
+  retries: number;
 }
 
 /** A request between its match and its end: what the stats count of it before its event. */
@@ -41,6 +43,8 @@ const MAX_MISSES = 200;
 export class MockStats {
   private upstreams = new Map<string, UpstreamStats>();
   private kept: Miss[] = [];
+  /** ISO 8601 of the start or the last reset. */
+  since = new Date().toISOString();
   private unmatchedCount = 0;
   private costAvoided = 0;
   /** The calls hit, for `replayed`: their tokens and cost with each response's usage once. */
@@ -61,6 +65,7 @@ export class MockStats {
     if (e.outcome === 'unrouted') return;
     const s = this.of(e.request.upstream);
     s.requests++;
+    if (e.request.retry) s.retries++;
     countFaults(s, e.faults);
     if (e.outcome === 'hit') {
       s.matched++;
@@ -102,6 +107,31 @@ export class MockStats {
     this.unmatchedCount = 0;
     this.costAvoided = 0;
     this.replayed.reset();
+    this.since = new Date().toISOString();
+  }
+
+  /** Every request finished since start or reset (control requests and unrouted ones aside). */
+  get requests(): number {
+    let n = 0;
+    for (const s of this.upstreams.values()) n += s.requests;
+    return n;
+  }
+
+  /** What the hits would have cost, in total. */
+  get costAvoidedUsd(): number {
+    return roundUsd(this.costAvoided);
+  }
+
+  /**
+   * The ids of `entries` never hit since start or reset, in seq order. Hits are by call id, so a
+   * call hit before a reload stays hit after it.
+   */
+  unused(entries: readonly { id: string; seq: number }[]): string[] {
+    const hit = this.replayed.hitIds();
+    return entries
+      .filter((e) => !hit.has(e.id))
+      .sort((a, b) => a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((e) => e.id);
   }
 
   /** The body of /__tapedeck/stats's counts: finished requests plus those in flight. */
@@ -133,7 +163,15 @@ export class MockStats {
 }
 
 function empty(): UpstreamStats {
-  return { requests: 0, matched: 0, unmatched: 0, passthrough: 0, faults: {}, costAvoidedUsd: 0 };
+  return {
+    requests: 0,
+    matched: 0,
+    unmatched: 0,
+    passthrough: 0,
+    faults: {},
+    costAvoidedUsd: 0,
+    retries: 0,
+  };
 }
 
 function countFaults(s: UpstreamStats, fired: readonly FiredFault[]): void {

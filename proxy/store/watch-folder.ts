@@ -5,6 +5,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
+import { LINK_DIR } from '../../shared/mock-link.js';
 import { CALLS_DIR, SCENARIOS_DIR } from './snapshot-store.js';
 
 export interface FolderWatch {
@@ -21,6 +22,8 @@ export function watchFiles(dir: string, onFile: (rel: string) => void): FolderWa
       const w = watch(path.join(dir, sub), (_event, name) => {
         if (!name || closed) return;
         const file = name.toString();
+        // The running mock's announce folder: writing it must never look like a snapshot change.
+        if (sub === '' && (file === LINK_DIR || file.startsWith(`${LINK_DIR}/`))) return;
         if (sub === '' && (file === CALLS_DIR || file === SCENARIOS_DIR)) arm(file);
         onFile(sub ? `${sub}/${file}` : file);
       });
