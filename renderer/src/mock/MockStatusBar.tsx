@@ -15,7 +15,8 @@ export function MockStatusBar() {
             title={`pid ${status.pid}, since ${status.live.since}${status.scenario ? `, scenario ${status.scenario}` : ''}${status.recordMisses ? ', recording misses' : ''}`}
           >
             Mock at <span className="mono">{status.url}</span> ·{' '}
-            <span data-testid="mock-requests">{formatCount(status.live.requests)}</span> requests ·{' '}
+            <span data-testid="mock-requests">{formatCount(status.live.requests)}</span>{' '}
+            {status.live.requests === 1 ? 'request' : 'requests'} ·{' '}
             {formatCost(status.live.costAvoidedUsd)} avoided
           </span>
           <button

@@ -13,38 +13,26 @@ import { MissDetail } from './MissDetail.js';
 import { MissList } from './MissesPanel.js';
 
 function Totals({ report }: { report: MockReport }) {
+  const rows: [string, string, string?][] = [
+    ['folder', report.dir],
+    [
+      'run',
+      `${formatTimestamp(report.startedAt)} – ${formatTimestamp(report.endedAt)}${report.scenario ? ` · scenario ${report.scenario}` : ''}`,
+    ],
+    ['requests', formatCount(report.requests), 'report-requests'],
+    ['hits', formatCount(report.hits), 'report-hits'],
+    ['misses', formatCount(report.unmatched), 'report-misses'],
+    ['cost avoided', formatCost(report.costAvoidedUsd), 'report-avoided'],
+  ];
   return (
-    <table className="kv report-totals" data-testid="report-totals">
-      <tbody>
-        <tr>
-          <th scope="row">folder</th>
-          <td className="mono">{report.dir}</td>
-        </tr>
-        <tr>
-          <th scope="row">run</th>
-          <td>
-            {formatTimestamp(report.startedAt)} – {formatTimestamp(report.endedAt)}
-            {report.scenario && ` · scenario ${report.scenario}`}
-          </td>
-        </tr>
-        <tr>
-          <th scope="row">requests</th>
-          <td data-testid="report-requests">{formatCount(report.requests)}</td>
-        </tr>
-        <tr>
-          <th scope="row">hits</th>
-          <td data-testid="report-hits">{formatCount(report.hits)}</td>
-        </tr>
-        <tr>
-          <th scope="row">misses</th>
-          <td data-testid="report-misses">{formatCount(report.unmatched)}</td>
-        </tr>
-        <tr>
-          <th scope="row">cost avoided</th>
-          <td data-testid="report-avoided">{formatCost(report.costAvoidedUsd)}</td>
-        </tr>
-      </tbody>
-    </table>
+    <dl className="report-totals" data-testid="report-totals">
+      {rows.map(([label, value, testId]) => (
+        <div key={label}>
+          <dt>{label}</dt>
+          <dd data-testid={testId}>{value}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 

@@ -40,7 +40,14 @@ let asking = 0;
 
 export async function previewFix(fix: FixRequest): Promise<void> {
   const token = ++asking;
-  useFix.setState({ asked: fix, preview: null, building: true, error: null, conflict: null });
+  useFix.setState({
+    asked: fix,
+    preview: null,
+    building: true,
+    error: null,
+    conflict: null,
+    saved: null,
+  });
   try {
     const preview = await api.previewFix(fix);
     if (token === asking) useFix.setState({ preview, building: false });
@@ -78,6 +85,11 @@ export async function saveFix(): Promise<void> {
   } catch (err) {
     useFix.setState({ saving: false, error: message(err) });
   }
+}
+
+/** The misses start over (a reset): what was said about the old ones goes too. */
+export function forgetFixes(): void {
+  useFix.setState({ saved: null, records: {} });
 }
 
 export async function recordMiss(key: string): Promise<void> {

@@ -9,6 +9,7 @@ import type { LiveOutcome, LiveRow, LiveState, MissGroup } from '../../../shared
 import { api } from '../api.js';
 import { RingBuffer } from '../mock/ring-buffer.js';
 import { createRowBatcher, type Schedule } from '../mock/row-batcher.js';
+import { forgetFixes } from '../mock/fix-store.js';
 
 /** Rows the live log keeps; older ones are dropped (and the log says how many). */
 export const LOG_CAPACITY = 5000;
@@ -188,6 +189,7 @@ export function linkMock(): () => void {
     if (token === linked) linked++;
     clearLog();
     useMock.setState(initial);
+    forgetFixes();
   };
 }
 
@@ -206,6 +208,7 @@ export async function resetMock(): Promise<void> {
     clearLog();
     applyMockEvent({ kind: 'state', state: live });
     useMock.setState({ misses: [], selectedMiss: null, actionError: null });
+    forgetFixes();
   } catch (err) {
     useMock.setState({
       actionError: `Reset failed: ${err instanceof Error ? err.message : String(err)}`,
