@@ -96,32 +96,35 @@ export function MissDetail({
 }) {
   return (
     <div className="miss-detail" data-testid="miss-detail" data-key={miss.key}>
-      <div className="miss-head">
-        <strong className="mono">
-          {miss.method} {miss.upstream}
-          {miss.path}
-        </strong>
-        {miss.model && <span className="muted"> · {miss.model}</span>}
-        <span className="muted">
-          {' '}
-          · {miss.count}× · first {formatTimestamp(miss.firstSeen)} · last{' '}
-          {formatTimestamp(miss.lastSeen)}
-        </span>
-        {miss.closest && (
-          <>
+      {/* Stays in view while the diff scrolls: what the miss is and what to do about it. */}
+      <div className="miss-top">
+        <div className="miss-head">
+          <strong className="mono">
+            {miss.method} {miss.upstream}
+            {miss.path}
+          </strong>
+          {miss.model && <span className="muted"> · {miss.model}</span>}
+          <span className="muted">
             {' '}
-            · closest{' '}
-            <button
-              type="button"
-              className="link"
-              onClick={() => selectFile(miss.closest?.file ?? null)}
-            >
-              #{miss.closest.seq}
-            </button>
-          </>
-        )}
+            · {miss.count}× · first {formatTimestamp(miss.firstSeen)} · last{' '}
+            {formatTimestamp(miss.lastSeen)}
+          </span>
+          {miss.closest && (
+            <>
+              {' '}
+              · closest{' '}
+              <button
+                type="button"
+                className="link"
+                onClick={() => selectFile(miss.closest?.file ?? null)}
+              >
+                #{miss.closest.seq}
+              </button>
+            </>
+          )}
+        </div>
+        {fixable && <FixActions miss={miss} record={record} />}
       </div>
-      {fixable && <FixActions miss={miss} record={record} />}
       <WhyItFailed miss={miss} />
       <MissDiff miss={miss} />
     </div>

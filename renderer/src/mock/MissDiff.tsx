@@ -191,7 +191,7 @@ export function MissDiff({ miss }: { miss: MissGroup }) {
   const ref = useRef<HTMLDivElement>(null);
   // A long body puts the difference far down: bring the first marked place into view.
   useEffect(() => {
-    ref.current?.querySelector('mark')?.scrollIntoView({ block: 'center' });
+    ref.current?.querySelector('mark')?.scrollIntoView({ block: 'nearest' });
   }, [miss.key]);
   return (
     <div className="miss-diff" data-testid="miss-diff" ref={ref}>
