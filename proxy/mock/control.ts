@@ -7,6 +7,8 @@ import type { Prices } from '../../shared/providers/cost.js';
 import type { LoadError } from '../../shared/schema.js';
 import type { Route } from '../../shared/upstreams.js';
 import { BodyTooLargeError, readBody, sendJson } from '../http-util.js';
+import type { RecordMissResult } from '../../shared/mock-link.js';
+import type { KeptRequest } from './kept-request.js';
 import type { MockStats } from './stats.js';
 
 export interface ControlContext {
@@ -19,6 +21,8 @@ export interface ControlContext {
   openConnections(): number;
   /** Forgets what was counted and starts the matcher's and the faults' sequences over. */
   reset(): void;
+  /** *Record it*: forwards a kept request once and writes the reply as a new call. */
+  recordKept?: (kept: KeptRequest) => Promise<RecordMissResult>;
 }
 
 export async function control(

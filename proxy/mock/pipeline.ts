@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { FaultEngine, FiredFault } from '../../shared/faults/engine.js';
 import { CONTROL_NAME, parseRoute } from '../../shared/upstreams.js';
 import { sendJson } from '../http-util.js';
-import type { ReplayIndex } from '../replay-index.js';
+import { Entry, type ReplayIndex } from '../replay-index.js';
 import { answer, refuse, type AnswerContext } from './answer.js';
 import type { CallRefs } from './calls.js';
 import { control, type ControlContext } from './control.js';
@@ -22,6 +22,7 @@ import {
   type Limits,
 } from './parse.js';
 import { planFaults } from './plan.js';
+import { recordKey, type MissRecorder } from './record-miss.js';
 import type { InFlight, MockStats } from './stats.js';
 import { ttfbOf } from './timed-response.js';
 
@@ -46,6 +47,8 @@ export class Pipeline {
     private readonly controls: ControlContext,
     private readonly bus: EventBus,
     private readonly stats: MockStats,
+    /** Set under --record-misses: unmatched requests are forwarded and written as new calls. */
+    private readonly recorder: MissRecorder | null = null,
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -70,12 +73,26 @@ export class Pipeline {
     if (read === null) return;
     if (!read.ok) return this.refused(res, at, read.refusal, read.reason);
     const p = new Parsed(at, read.raw, req.headers['content-type'], performance.now());
-    const { index, refs } = this.loaded;
-    const matched = matchRequest(index, p);
+    let matched = matchRequest(this.loaded.index, p);
     if (matched.kind === 'too_deep') return this.refused(res, at, 'too_deep', TOO_DEEP_REASON);
+    let key: string | null = null;
+    if (matched.kind === 'miss' && this.recorder) {
+      key = recordKey(route.name, method, route.path, route.search, p.raw);
+      const under = this.recorder.pending(key);
+      // The same request is being recorded: once it is in the index, this one hits it.
+      if (under) {
+        await under;
+        matched = matchRequest(this.loaded.index, p);
+      }
+    }
+    if (matched.kind === 'too_deep') return this.refused(res, at, 'too_deep', TOO_DEEP_REASON);
+    const { refs } = this.loaded;
     const entry = matched.kind === 'hit' ? matched.call : null;
     const miss = matched.kind === 'miss' ? matched : null;
     const plan = planFaults(this.engine, p, entry, p.start - this.startedAt);
+    // An error fault still answers a miss as it would without recording (a 429 is not recorded).
+    if (miss && key !== null && this.recorder && !plan?.error)
+      return this.record(req, res, p, miss, key, this.recorder);
     const flight: InFlight = { upstream: route.name, fired: NONE };
     this.stats.inFlight.add(flight);
     let sent;
@@ -101,6 +118,53 @@ export class Pipeline {
     } else
       event = { outcome: 'miss', request, status, faults, timings, miss: missInfo(refs, miss) };
     this.bus.publish(event);
+  }
+
+  /**
+   * --record-misses: the miss forwarded and written. Published as `recorded` only once the call
+   * is on disk and in the index; a request whose call is not written stays a miss.
+   */
+  private async record(
+    req: IncomingMessage,
+    res: ServerResponse,
+    p: Parsed,
+    miss: MatchMiss,
+    key: string,
+    recorder: MissRecorder,
+  ): Promise<void> {
+    const { route, id, method, arrived } = p.at;
+    const flight: InFlight = { upstream: route.name, fired: NONE };
+    this.stats.inFlight.add(flight);
+    let out;
+    let status: number;
+    try {
+      out = await recorder.live(key, route, { method, headers: req.headers }, p.raw, res);
+      if (out.kind === 'unrecordable') {
+        this.answers.log(
+          `tapedeck: ${route.name} ${method} ${route.path} NOT RECORDED: ${out.reason}`,
+        );
+        status = (await answer(this.answers, req, res, p, null, miss, null, flight)).status;
+      } else status = out.status;
+    } finally {
+      this.stats.inFlight.delete(flight);
+    }
+    if (!res.headersSent) status = 0;
+    const request = requestOf(id, method, route.name, route.path, arrived);
+    const timings = timingsOf(res, p.start);
+    const info = missInfo(this.loaded.refs, miss);
+    if (out.kind === 'recorded') {
+      const recorded = this.loaded.refs.of(new Entry(out.loaded));
+      this.bus.publish({
+        outcome: 'recorded',
+        request,
+        status,
+        faults: NONE,
+        timings,
+        recorded,
+        miss: info,
+      });
+    } else
+      this.bus.publish({ outcome: 'miss', request, status, faults: NONE, timings, miss: info });
   }
 
   /** Requests that could not be compared (too large, too deep, too slow) count as unmatched. */
