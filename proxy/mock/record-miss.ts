@@ -130,9 +130,9 @@ export class MissRecorder {
   async record(kept: KeptRequest): Promise<RecordMissResult> {
     const key = recordKey(kept.upstream, kept.method, kept.path, kept.search, kept.body);
     const route: Route = { name: kept.upstream, path: kept.path, search: kept.search };
-    const out =
-      (await this.pending(key)) ??
-      (await this.run(key, route, kept, kept.body, new DiscardReply(), null));
+    // Looked up and registered with no await between: a second ask finds the first.
+    const out = await (this.pending(key) ??
+      this.run(key, route, kept, kept.body, new DiscardReply(), null));
     if (out.kind !== 'recorded') return { ok: false, reason: out.reason };
     return { ok: true, call: out.loaded.call.id, file: out.loaded.file, status: out.status };
   }
