@@ -128,7 +128,12 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
       (reloading = reloading.then(() => {
         const now = snapshotNow();
         if (now.calls.some((c) => c.file === loaded.file)) return;
-        pipeline.loaded = loadedOf({ ...now, calls: [...now.calls, loaded] });
+        try {
+          pipeline.loaded = loadedOf({ ...now, calls: [...now.calls, loaded] });
+        } catch (e) {
+          // The file is written; the reload its write triggers (or the next) will bring it in.
+          log(`tapedeck: ${loaded.file} is written but not yet served: ${(e as Error).message}`);
+        }
       })),
   });
   const pipeline: Pipeline = new Pipeline(
