@@ -166,6 +166,22 @@ describe('mock --record-misses', () => {
     expect(events.map((e) => e.outcome)).toEqual(['miss']);
   });
 
+  it('never reports a call as recorded when its file could not be written', async () => {
+    const m = await start({ openai: upstream.url });
+    // A file where the calls/ folder should be: nothing can be written into it.
+    await rm(path.join(dir, 'calls'), { recursive: true });
+    await writeFile(path.join(dir, 'calls'), 'in the way');
+    const ended = nextEvent('miss');
+    const reply = await plainChat.run(`${m.url}/openai`, SECRET);
+    // The client already had the upstream's reply when the write failed.
+    expect(reply.toolCalls).toEqual(plainChat.toolCalls);
+    const e = await ended;
+    expect(e.status).toBe(200);
+    expect(events.some((x) => x.outcome === 'recorded')).toBe(false);
+    expect(m.unmatched).toBe(1);
+    expect(lines.some((l) => /NOT RECORDED: the call could not be stored/.test(l))).toBe(true);
+  });
+
   it('is refused together with --passthrough', async () => {
     await expect(
       startMockServer({ dir, port: 0, recordMisses: true, passthrough: true, log: () => {} }),
