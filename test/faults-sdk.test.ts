@@ -957,6 +957,7 @@ describe('observability', () => {
       matched: 6,
       unmatched: 0,
       passthrough: 0,
+      recorded: 0,
       faults: { latency: 3, serverError: 1, malformed: 1 },
       // Five replayed hits; the 500 in place of the third is not one (see mock-events.test.ts).
       costAvoidedUsd: expect.any(Number) as number,
@@ -966,6 +967,7 @@ describe('observability', () => {
       matched: 1,
       unmatched: 1,
       passthrough: 0,
+      recorded: 0,
       faults: { rateLimit: 2 },
       // The one hit was answered with the 429, not the recording: nothing avoided.
       costAvoidedUsd: 0,
