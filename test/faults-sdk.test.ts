@@ -958,6 +958,8 @@ describe('observability', () => {
       unmatched: 0,
       passthrough: 0,
       recorded: 0,
+      // Six requests with one body: each after the first repeats it within 30 s.
+      retries: 5,
       faults: { latency: 3, serverError: 1, malformed: 1 },
       // Five replayed hits; the 500 in place of the third is not one (see mock-events.test.ts).
       costAvoidedUsd: expect.any(Number) as number,
@@ -968,6 +970,7 @@ describe('observability', () => {
       unmatched: 1,
       passthrough: 0,
       recorded: 0,
+      retries: 0,
       faults: { rateLimit: 2 },
       // The one hit was answered with the 429, not the recording: nothing avoided.
       costAvoidedUsd: 0,
