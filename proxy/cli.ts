@@ -269,8 +269,12 @@ export async function main(argv: string[]): Promise<number> {
       'forward unmatched requests to the real upstream (answered ones do not fail --strict)',
     )
     .option(
+      '--record-misses',
+      'forward each unmatched request to its upstream and add it to the snapshot as a new call',
+    )
+    .option(
       '--upstream <NAME=URL>',
-      'add or override an upstream for --passthrough (repeatable)',
+      'add or override an upstream for --passthrough or --record-misses (repeatable)',
       collect,
     )
     .option('--scenario <name>', 'also apply the faults of scenarios/NAME.json')
@@ -294,6 +298,7 @@ export async function main(argv: string[]): Promise<number> {
           timing: string;
           strict?: boolean;
           passthrough?: boolean;
+          recordMisses?: boolean;
           upstream?: string[];
           watch: boolean;
           scenario?: string;
@@ -306,6 +311,10 @@ export async function main(argv: string[]): Promise<number> {
         },
       ) => {
         const folder = folderOf(dir, o.in, '--in');
+        if (o.recordMisses && o.passthrough)
+          throw new UsageError(
+            '--record-misses and --passthrough cannot be used together (--record-misses already forwards each miss, and keeps it)',
+          );
         let timing;
         try {
           timing = parseTiming(o.timing);
@@ -319,6 +328,7 @@ export async function main(argv: string[]): Promise<number> {
           timing,
           strict: !!o.strict,
           passthrough: !!o.passthrough,
+          recordMisses: !!o.recordMisses,
           upstreams: upstreamsOf(o.upstream),
           watch: o.watch,
           seed: o.seed,

@@ -2,9 +2,9 @@
  * Sends one client request upstream and streams the reply back as it arrives, while capturing
  * it: decoded bytes for a plain body, SSE events with their arrival times for a stream.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createParser } from 'eventsource-parser';
 import { request, type Dispatcher } from 'undici';
@@ -13,9 +13,15 @@ import { ACCEPT_ENCODING, canDecode, decoders, parseEncodings } from './body.js'
 import { flattenHeaders, isEventStream, isHopByHop } from './http-util.js';
 import { AwsEventStreamTap, isAwsEventStream } from './stream-framing.js';
 
+/** Where the reply goes as it arrives: the client's response, or a sink when no client waits. */
+export interface ReplySink extends Writable {
+  writeHead(status: number, headers: OutgoingHttpHeaders): unknown;
+  flushHeaders(): void;
+}
+
 export interface ForwardInput {
-  req: IncomingMessage;
-  res: ServerResponse;
+  req: { method?: string; headers: IncomingHttpHeaders };
+  res: ReplySink;
   url: string;
   body: Buffer;
   dispatcher: Dispatcher;
@@ -41,7 +47,9 @@ export interface Capture {
 }
 
 /** The headers sent upstream: the client's, minus what describes the client connection. */
-export function upstreamHeaders(req: IncomingMessage): Record<string, string | string[]> {
+export function upstreamHeaders(req: {
+  headers: IncomingHttpHeaders;
+}): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || isHopByHop(name)) continue;
@@ -208,4 +216,15 @@ export async function forward(input: ForwardInput): Promise<Capture> {
   else if (tap instanceof AwsEventStreamTap && tap.failed === null) capture.events = tap.events;
   else capture.bytes = Buffer.concat((tap as BytesTap | AwsEventStreamTap).chunks);
   return capture;
+}
+
+/** A reply sink that keeps nothing: for a request forwarded with no client waiting (the capture keeps the reply). */
+export class DiscardReply extends Writable implements ReplySink {
+  writeHead(): this {
+    return this;
+  }
+  flushHeaders(): void {}
+  override _write(_chunk: unknown, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
+    done();
+  }
 }

@@ -957,6 +957,9 @@ describe('observability', () => {
       matched: 6,
       unmatched: 0,
       passthrough: 0,
+      recorded: 0,
+      // Six requests with one body: each after the first repeats it within 30 s.
+      retries: 5,
       faults: { latency: 3, serverError: 1, malformed: 1 },
       // Five replayed hits; the 500 in place of the third is not one (see mock-events.test.ts).
       costAvoidedUsd: expect.any(Number) as number,
@@ -966,6 +969,8 @@ describe('observability', () => {
       matched: 1,
       unmatched: 1,
       passthrough: 0,
+      recorded: 0,
+      retries: 0,
       faults: { rateLimit: 2 },
       // The one hit was answered with the 429, not the recording: nothing avoided.
       costAvoidedUsd: 0,

@@ -122,7 +122,16 @@ describe('resendCallTo', () => {
 });
 
 describe('DesktopHost.resendCall', () => {
+  it('with the mock announcing itself in the folder: sent to it and answered by the call', async () => {
+    await fx.host.openFolder(fx.snap);
+    const rel = 'calls/000001-openai-chat-gpt-4o-mini-2024-07-18.json';
+    const r = await fx.host.resendCall(rel);
+    expect(r.answeredBy).toBe((await callOf(rel)).id);
+  });
+
   it('without a connected mock: no_mock, saying how to start one', async () => {
+    // The mock's announce file is what the host finds it by: without it, no mock serves the folder.
+    await mock.close();
     await fx.host.openFolder(fx.snap);
     await expect(
       fx.host.resendCall('calls/000001-openai-chat-gpt-4o-mini-2024-07-18.json'),

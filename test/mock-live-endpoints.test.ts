@@ -23,12 +23,13 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function mock(): Promise<RunningMock> {
+async function mock(upstreams?: Record<string, string>): Promise<RunningMock> {
   const dir = await snapshotWith(golden, {});
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const m = await startMockServer({
     dir,
     port: 0,
+    ...(upstreams ? { upstreams } : {}),
     watch: false,
     timing: { mode: 'instant' },
     log: () => undefined,
@@ -212,8 +213,9 @@ describe('the misses', () => {
 });
 
 describe('record', () => {
-  it('without a recorder, and for an unknown key, answers ok:false with the reason', async () => {
-    const m = await mock();
+  it('for an upstream it cannot reach, and for an unknown key, answers ok:false with the reason', async () => {
+    // Port 9 (discard) is closed here: the forward fails before anything is written.
+    const m = await mock({ openai: 'http://127.0.0.1:9' });
     await miss(openai(`${m.url}/openai`), 'What is the weather in Rome?');
     const [g] = await misses(m);
     const post = (body: unknown) =>
@@ -228,7 +230,7 @@ describe('record', () => {
     expect(known.status).toBe(200);
     expect(JSON.parse(known.body)).toEqual({
       ok: false,
-      reason: expect.stringContaining('cannot record'),
+      reason: expect.stringContaining('could not be reached'),
     });
     const unknown = JSON.parse((await post({ key: 'nope' })).body) as {
       ok: boolean;

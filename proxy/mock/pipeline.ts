@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { FaultEngine, FiredFault } from '../../shared/faults/engine.js';
 import { CONTROL_NAME, parseRoute } from '../../shared/upstreams.js';
 import { sendJson } from '../http-util.js';
-import type { ReplayIndex } from '../replay-index.js';
+import { Entry, type ReplayIndex } from '../replay-index.js';
 import { answer, refuse, type AnswerContext } from './answer.js';
 import type { CallRefs } from './calls.js';
 import { control, type ControlContext } from './control.js';
@@ -24,6 +24,7 @@ import {
 } from './parse.js';
 import { planFaults } from './plan.js';
 import type { RetryDetector } from './retries.js';
+import { recordKey, type MissRecorder } from './record-miss.js';
 import type { InFlight, MockStats } from './stats.js';
 import { ttfbOf } from './timed-response.js';
 
@@ -51,6 +52,8 @@ export class Pipeline {
     /** The distinct misses of the live link; only misses reach it. */
     private readonly misses: MissGroups,
     private readonly retries: RetryDetector,
+    /** Set under --record-misses: unmatched requests are forwarded and written as new calls. */
+    private readonly recorder: MissRecorder | null = null,
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -75,14 +78,28 @@ export class Pipeline {
     if (read === null) return;
     if (!read.ok) return this.refused(res, at, read.refusal, read.reason);
     const p = new Parsed(at, read.raw, req.headers['content-type'], performance.now());
-    const { index, refs } = this.loaded;
-    const matched = matchRequest(index, p);
+    let matched = matchRequest(this.loaded.index, p);
     if (matched.kind === 'too_deep') return this.refused(res, at, 'too_deep', TOO_DEEP_REASON);
+    let key: string | null = null;
+    if (matched.kind === 'miss' && this.recorder) {
+      key = recordKey(route.name, method, route.path, route.search, p.raw);
+      const under = this.recorder.pending(key);
+      // The same request is being recorded: once it is in the index, this one hits it.
+      if (under) {
+        await under;
+        matched = matchRequest(this.loaded.index, p);
+      }
+    }
+    if (matched.kind === 'too_deep') return this.refused(res, at, 'too_deep', TOO_DEEP_REASON);
+    const { refs } = this.loaded;
     const entry = matched.kind === 'hit' ? matched.call : null;
     const miss = matched.kind === 'miss' ? matched : null;
     const time = epochOf(arrived);
     const retry = this.retries.check(route.name, route.path, req.headers, read.raw, time);
     const plan = planFaults(this.engine, p, entry, p.start - this.startedAt);
+    // An error fault still answers a miss as it would without recording (a 429 is not recorded).
+    if (miss && key !== null && this.recorder && !plan?.error)
+      return this.record(req, res, p, miss, key, this.recorder, retry);
     const flight: InFlight = { upstream: route.name, fired: NONE };
     this.stats.inFlight.add(flight);
     let sent;
@@ -104,26 +121,85 @@ export class Pipeline {
       const costAvoidedUsd = plan?.error ? null : hit.costUsd;
       event = { outcome: 'hit', request, status, faults, timings, hit, costAvoidedUsd };
     } else {
-      const info = missInfo(refs, miss);
-      const key = this.misses.add(
-        {
-          p,
-          headers: req.headers,
-          closest: miss?.closest ?? null,
-          closestRef: info.closest,
-          diff: info.diff,
-          items: miss?.items ?? [],
-          redact: index.redact,
-        },
-        time,
-      );
-      const keyed: MissInfo = { ...info, key };
+      const keyed = this.grouped(p, req, miss, time);
       if (sent.passthrough !== null) {
         const answered = sent.passthrough === 'answered';
         event = { outcome: 'passthrough', request, status, faults, timings, answered, miss: keyed };
       } else event = { outcome: 'miss', request, status, faults, timings, miss: keyed };
     }
     this.bus.publish(event);
+  }
+
+  /** The miss added to its group (the live link's distinct misses), with the group's key. */
+  private grouped(p: Parsed, req: IncomingMessage, miss: MatchMiss | null, time: number): MissInfo {
+    const { index, refs } = this.loaded;
+    const info = missInfo(refs, miss);
+    const key = this.misses.add(
+      {
+        p,
+        headers: req.headers,
+        closest: miss?.closest ?? null,
+        closestRef: info.closest,
+        diff: info.diff,
+        items: miss?.items ?? [],
+        redact: index.redact,
+      },
+      time,
+    );
+    return { ...info, key };
+  }
+
+  /**
+   * --record-misses: the miss forwarded and written. Published as `recorded` only once the call
+   * is on disk and in the index; a request whose call is not written stays a miss.
+   */
+  private async record(
+    req: IncomingMessage,
+    res: ServerResponse,
+    p: Parsed,
+    miss: MatchMiss,
+    key: string,
+    recorder: MissRecorder,
+    retry: boolean,
+  ): Promise<void> {
+    const { route, id, method, arrived } = p.at;
+    const flight: InFlight = { upstream: route.name, fired: NONE };
+    this.stats.inFlight.add(flight);
+    let out;
+    let status: number;
+    try {
+      out = await recorder.live(key, route, { method, headers: req.headers }, p.raw, res);
+      if (out.kind === 'unrecordable') {
+        this.answers.log(
+          `tapedeck: ${route.name} ${method} ${route.path} NOT RECORDED: ${out.reason}`,
+        );
+        status = (await answer(this.answers, req, res, p, null, miss, null, flight)).status;
+      } else status = out.status;
+    } finally {
+      this.stats.inFlight.delete(flight);
+    }
+    if (!res.headersSent) status = 0;
+    const time = epochOf(arrived);
+    const request: EventRequest = retry
+      ? { id, method, upstream: route.name, path: route.path, time, retry }
+      : { id, method, upstream: route.name, path: route.path, time };
+    const timings = timingsOf(res, p.start);
+    if (out.kind === 'recorded') {
+      const info = missInfo(this.loaded.refs, miss);
+      const recorded = this.loaded.refs.of(new Entry(out.loaded));
+      this.bus.publish({
+        outcome: 'recorded',
+        request,
+        status,
+        faults: NONE,
+        timings,
+        recorded,
+        miss: info,
+      });
+    } else {
+      const keyed = this.grouped(p, req, miss, time);
+      this.bus.publish({ outcome: 'miss', request, status, faults: NONE, timings, miss: keyed });
+    }
   }
 
   /** Requests that could not be compared (too large, too deep, too slow) count as unmatched. */

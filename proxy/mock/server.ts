@@ -31,6 +31,7 @@ import { Pipeline, type Loaded } from './pipeline.js';
 import { jsonLogSubscriber, logSubscriber } from './report.js';
 import { RetryDetector } from './retries.js';
 import { buildReport, writeReport } from './run-report.js';
+import { MissRecorder } from './record-miss.js';
 import { MockStats, type Miss } from './stats.js';
 import { TimedResponse } from './timed-response.js';
 
@@ -42,6 +43,13 @@ export interface MockOptions {
   strict?: boolean;
   passthrough?: boolean;
   upstreams?: Record<string, string>;
+  /**
+   * Forward each unmatched request to its upstream and write it as a new call (VCR's "new
+   * episodes"); not with `passthrough`. See docs/record-misses.md.
+   */
+  recordMisses?: boolean;
+  /** Where provider keys come from for requests that carry none or the placeholder (default process.env). */
+  env?: NodeJS.ProcessEnv;
   /** Reload the snapshot when its files change (default true). */
   watch?: boolean;
   /** A scenario in scenarios/NAME.json whose faults apply on top of tapedeck.json's. */
@@ -87,6 +95,10 @@ const skipped = (e: LoadError) =>
 
 export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
   const { dir } = opts;
+  if (opts.recordMisses && opts.passthrough)
+    throw new StartError(
+      '--record-misses and --passthrough cannot be used together (one records a miss, the other only forwards it)',
+    );
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const bodyTimeoutMs = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
@@ -130,15 +142,37 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     kept: (key) => groups.kept(key),
   });
   let openConnections = 0;
+  let reloading: Promise<void> = Promise.resolve();
   const passthroughAgent = opts.passthrough ? new Agent({ keepAliveTimeout: 30_000 }) : null;
   const snapshotNow = () => pipeline.loaded.index.snapshot;
+  const upstreams = { ...BUILTIN_UPSTREAMS, ...opts.upstreams };
+  // Every mock has upstreams (the built-in ones at least): *record it* is always offered, and
+  // refuses by itself when no key is at hand.
+  const recorder = new MissRecorder({
+    dir,
+    upstreams,
+    env: opts.env ?? process.env,
+    log,
+    // Queued with the reloads: a reload that read the folder before the write cannot undo it.
+    added: (loaded) =>
+      (reloading = reloading.then(() => {
+        const now = snapshotNow();
+        if (now.calls.some((c) => c.file === loaded.file)) return;
+        try {
+          pipeline.loaded = loadedOf({ ...now, calls: [...now.calls, loaded] });
+        } catch (e) {
+          // The file is written; the reload its write triggers (or the next) will bring it in.
+          log(`tapedeck: ${loaded.file} is written but not yet served: ${(e as Error).message}`);
+        }
+      })),
+  });
   const pipeline: Pipeline = new Pipeline(
     first,
     engine,
     { maxBodyBytes, bodyTimeoutMs },
     {
       timing: opts.timing ?? { mode: 'recorded' },
-      upstreams: { ...BUILTIN_UPSTREAMS, ...opts.upstreams },
+      upstreams,
       passthroughAgent,
       log,
     },
@@ -155,11 +189,13 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
       },
       unused,
       live,
+      recordKept: (kept) => recorder.record(kept),
     },
     bus,
     stats,
     groups,
     new RetryDetector(),
+    opts.recordMisses ? recorder : null,
   );
 
   const server = createServer(
@@ -181,7 +217,6 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
   // Edits in the desktop app or by hand apply to the running mock without a restart.
   const waiters: Array<() => void> = [];
   let reloadTimer: NodeJS.Timeout | null = null;
-  let reloading: Promise<void> = Promise.resolve();
   const reload = () => {
     reloading = reloading.then(async () => {
       try {
@@ -227,6 +262,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     jsonLog?.end();
     if (listening) await closeServer(server);
     await passthroughAgent?.close();
+    await recorder.close();
   };
   /** The run as it ended; a report that cannot be written is said, never fatal to the exit. */
   const finish = async () => {
@@ -264,7 +300,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
         url: announcedUrl(opts.host ?? '127.0.0.1', port),
         token,
         scenario: opts.scenario ?? null,
-        recordMisses: false,
+        recordMisses: opts.recordMisses === true,
       });
     } catch (e) {
       // A read-only snapshot still serves; only the desktop app cannot find this mock.

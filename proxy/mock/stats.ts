@@ -25,6 +25,8 @@ export interface UpstreamStats {
   unmatched: number;
   /** Unmatched requests that --passthrough forwarded and the upstream answered. */
   passthrough: number;
+  /** Unmatched requests that --record-misses forwarded and wrote as new calls (not unmatched). */
+  recorded: number;
   faults: Record<string, number>;
   /** What the hits would have cost at the provider (USD); calls without a known price add 0. */
   costAvoidedUsd: number;
@@ -74,11 +76,15 @@ export class MockStats {
         this.costAvoided += e.costAvoidedUsd;
       }
     } else if (e.outcome === 'passthrough' && e.answered) s.passthrough++;
+    else if (e.outcome === 'recorded') s.recorded++;
     else this.miss(s, e);
   };
 
   /** A passthrough the upstream did not answer still fails --strict: the test got no reply. */
-  private miss(s: UpstreamStats, e: Exclude<MockEvent, { outcome: 'hit' | 'unrouted' }>): void {
+  private miss(
+    s: UpstreamStats,
+    e: Exclude<MockEvent, { outcome: 'hit' | 'unrouted' | 'recorded' }>,
+  ): void {
     s.unmatched++;
     this.unmatchedCount++;
     const closest = e.outcome === 'refused' ? null : e.miss.closest;
@@ -168,6 +174,7 @@ function empty(): UpstreamStats {
     matched: 0,
     unmatched: 0,
     passthrough: 0,
+    recorded: 0,
     faults: {},
     costAvoidedUsd: 0,
     retries: 0,
