@@ -20,6 +20,12 @@ import { useSnapshot } from '../state/snapshot-store.js';
 import { filterRows } from './live-filter.js';
 
 const ROW_HEIGHT = 24;
+/**
+ * Rows are keyed by their slot (index mod a number above any screenful), as in the calls table:
+ * under load every row moves down each frame, and updating the same elements is far cheaper
+ * than replacing a screenful of them.
+ */
+const SLOTS = 128;
 const OUTCOMES: readonly LiveOutcome[] = ['hit', 'miss', 'passthrough', 'recorded', 'refused'];
 
 function clock(ms: number): string {
@@ -200,7 +206,7 @@ export function LiveLog() {
             if (!r) return null;
             return (
               <Row
-                key={r.id}
+                key={item.index % SLOTS}
                 r={r}
                 top={item.start}
                 seq={r.file === null ? undefined : seqOf.get(r.file)}

@@ -81,7 +81,7 @@ function counted(status: MockStatus, rows: readonly LiveRow[]): MockStatus {
   let unmatched = 0;
   for (const r of rows) {
     avoided += r.costAvoidedUsd ?? 0;
-    if (r.outcome === 'miss' || r.outcome === 'passthrough') unmatched++;
+    if (r.outcome === 'miss' || r.outcome === 'refused') unmatched++;
   }
   const live = status.live;
   return {
