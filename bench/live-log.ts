@@ -102,8 +102,7 @@ async function openUi(ctx: FigureContext, dir: string, chromium: string): Promis
     await page.addInitScript(watchLive);
     await page.goto(url);
     await page
-      .getByTestId('mock-status')
-      .filter({ hasText: 'Mock at' })
+      .locator('[data-testid="mock-status"][data-state="connected"]')
       .waitFor({ timeout: 60_000 });
     await page.getByRole('tab', { name: /Live/ }).click();
     return {

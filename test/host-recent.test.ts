@@ -116,6 +116,7 @@ describe('appInfo and schemas', () => {
       'call',
       'faults',
       'manifest',
+      'report',
       'scenario',
       'signature',
     ]);

@@ -16,9 +16,14 @@ import { upstreamUrl, type Route } from '../../shared/upstreams.js';
 import { PLACEHOLDER_KEY } from '../child-env.js';
 import { DiscardReply, forward, type ReplySink } from '../forward.js';
 import { sendJson } from '../http-util.js';
-import { buildCall, buildRequestPart, gatewayMessage, readManifest } from '../recording.js';
 import { lastSeq, writeCallFile, type LoadedCall } from '../store/snapshot-store.js';
+import type * as RecordingModule from '../recording.js';
 import type { KeptRequest } from './kept-request.js';
+
+// The recorder's analysis loads the tokenizer (most of a second): a mock loads it on its first
+// recording, not at start (test/tokenizer-loading.test.ts).
+let recordingModule: Promise<typeof RecordingModule> | null = null;
+const recording = () => (recordingModule ??= import('../recording.js'));
 
 export interface MissRecorderOptions {
   dir: string;
@@ -179,6 +184,7 @@ export class MissRecorder {
     if (!base) return { kind: 'unrecordable', reason: `no upstream "${route.name}" to forward to` };
     const cred = withCredentials(route, head.headers, this.opts.env);
     if (!cred.ok) return { kind: 'unrecordable', reason: cred.reason };
+    const { buildCall, buildRequestPart, gatewayMessage, readManifest } = await recording();
     let redactor: Redactor;
     let prices;
     try {
