@@ -1,6 +1,6 @@
 /** An open snapshot: header, filters, the calls table beside the detail pane, the totals bar. */
 import { useTable } from '@tanstack/react-table';
-import { useMemo, type CSSProperties } from 'react';
+import { useEffect, useMemo, type CSSProperties } from 'react';
 import type { CallSummary } from '../../../shared/totals.js';
 import { CallsTable } from '../calls/CallsTable.js';
 import { FilterBar } from '../calls/FilterBar.js';
@@ -10,6 +10,15 @@ import { useDocument } from '../state/document-store.js';
 import { openLoadError, selectFile } from '../state/navigation.js';
 import { useSnapshot } from '../state/snapshot-store.js';
 import { TotalsBar } from '../totals/TotalsBar.js';
+import { BottomPanel } from '../mock/BottomPanel.js';
+import { FixPreviewDialog } from '../mock/FixPreviewDialog.js';
+import { ReportDialog } from '../mock/OpenReport.js';
+import { linkMock, useMock } from '../state/mock-store.js';
+import { clearBodySearch } from '../search/body-search-store.js';
+import { closeReport } from '../state/report-store.js';
+
+const NO_RUN = new Set(['run']);
+const NONE = new Set<string>();
 import { Splitter, useDetailWidth } from './Splitter.js';
 import { WorkspaceHeader } from './WorkspaceHeader.js';
 
@@ -28,6 +37,17 @@ export function Workspace() {
     getColumnCanGlobalFilter: (column) => column.id === SEARCH_COLUMN,
     columnResizeMode: 'onChange',
   });
+
+  // The workspace lives as long as the folder is open (it is keyed by folder): so does the link.
+  useEffect(() => {
+    const unlink = linkMock();
+    return () => {
+      unlink();
+      clearBodySearch();
+      closeReport();
+    };
+  }, []);
+  const connected = useMock((s) => s.status.state === 'connected');
 
   const [detailWidth, onSplitterDown] = useDetailWidth();
   // With no file open the pane only holds a hint: the table gets the width.
@@ -55,11 +75,15 @@ export function Workspace() {
           selected={selected}
           onOpen={selectFile}
           onOpenError={openLoadError}
+          hiddenColumns={connected ? NONE : NO_RUN}
         />
         {fileOpen && <Splitter onPointerDown={onSplitterDown} />}
         <DetailPane />
       </div>
+      <BottomPanel />
       <TotalsBar calls={calls} filtered={filtered} />
+      <ReportDialog />
+      <FixPreviewDialog />
     </div>
   );
 }

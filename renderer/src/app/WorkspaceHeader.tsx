@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { addScenario, useSnapshot } from '../state/snapshot-store.js';
 import { backToStart, selectFile } from '../state/navigation.js';
 import { pickFolder } from './app-info.js';
+import { MockStatusBar } from '../mock/MockStatusBar.js';
 
 const SCENARIO_NAME = /^[A-Za-z0-9._-]+$/;
 
@@ -75,6 +76,7 @@ export function WorkspaceHeader() {
       )}
       <ScenarioPicker />
       <span className="spacer" />
+      <MockStatusBar />
       <button type="button" onClick={() => void pickFolder()} title="Open folder (Ctrl/⌘ O)">
         Open folder…
       </button>

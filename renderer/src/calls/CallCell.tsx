@@ -11,6 +11,7 @@ import {
   formatTokens,
 } from '../lib/format.js';
 import { isErrorRow } from './table-model.js';
+import { RunMark } from '../mock/RunMark.js';
 
 /** The notation is `formatTokens`' (the CLI's too); only the mark gets its own colour here. */
 function Tokens({ n, source }: { n: number; source: CallSummary['usageSource'] }) {
@@ -51,6 +52,8 @@ export function CallCell({ column, c }: { column: string; c: CallSummary }) {
   switch (column) {
     case 'seq':
       return <>{c.seq}</>;
+    case 'run':
+      return <RunMark file={c.file} />;
     case 'time':
       return <span title={formatTimestamp(c.recordedAt)}>{formatClock(c.recordedAt)}</span>;
     case 'provider':

@@ -49,6 +49,8 @@ interface Props {
   selected: string | null;
   onOpen: (file: string) => void;
   onOpenError: (error: LoadError) => void;
+  /** Columns left out whatever the width (the run marks without a mock). */
+  hiddenColumns: ReadonlySet<string>;
 }
 
 function headerLabel(table: ReactTable<Features, CallSummary>, id: string): string {
@@ -243,7 +245,15 @@ function useAvailableWidth(ref: RefObject<HTMLDivElement | null>): number | null
   return width;
 }
 
-export function CallsTable({ table, rows, errors, selected, onOpen, onOpenError }: Props) {
+export function CallsTable({
+  table,
+  rows,
+  errors,
+  selected,
+  onOpen,
+  onOpenError,
+  hiddenColumns,
+}: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const bodyRef = useRef<HTMLDivElement>(null);
   const cursor = useSnapshot((s) => s.cursor);
@@ -314,11 +324,13 @@ export function CallsTable({ table, rows, errors, selected, onOpen, onOpenError 
 
   const headers = table.getHeaderGroups()[0]?.headers ?? [];
   const sizing = table.state.columnSizing ?? {};
-  const columns = headers.map((h) => ({
-    id: h.column.id,
-    size: h.getSize(),
-    fixed: Object.hasOwn(sizing, h.column.id),
-  }));
+  const columns = headers
+    .filter((h) => !hiddenColumns.has(h.column.id))
+    .map((h) => ({
+      id: h.column.id,
+      size: h.getSize(),
+      fixed: Object.hasOwn(sizing, h.column.id),
+    }));
   // The sorted column stays: hiding it would hide why the rows are in this order.
   const keep = new Set((table.state.sorting ?? []).map((s) => s.id));
   const fitted = fitColumns(columns, available ?? Number.POSITIVE_INFINITY, keep);

@@ -1,9 +1,11 @@
 /** Text search and provider / model / status filters over the calls table. */
 import type { ReactTable } from '@tanstack/react-table';
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
 import type { CallSummary } from '../../../shared/totals.js';
 import { formatCount } from '../lib/format.js';
-import type { Features, StatusFilter } from './table-model.js';
+import { useMock } from '../state/mock-store.js';
+import { clearBodySearch, searchBodies, useBodySearch } from '../search/body-search-store.js';
+import type { Features, RunFilter, StatusFilter } from './table-model.js';
 
 interface Props {
   table: ReactTable<Features, CallSummary>;
@@ -54,11 +56,46 @@ export function FilterBar({ table, calls, shown }: Props) {
       set: (v: string) => column?.setFilterValue(v === '' ? undefined : v),
     };
   };
+  const bodies = useBodySearch((s) => s.result);
+  const bodySearching = useBodySearch((s) => s.searching);
+  const bodyError = useBodySearch((s) => s.error);
+  const [bodyText, setBodyText] = useState(() => useBodySearch.getState().query);
+  const connected = useMock((s) => s.status.state === 'connected');
+  const hitsVersion = useMock((s) => s.hitsVersion);
+  const [unusedOnly, setUnusedOnly] = useState(false);
+
+  // The body search's answer filters the table to its files (the `#` column holds that filter).
+  // Effect events: the table object is new on every state change, so as a dependency it would
+  // set the filter again on every render the filter itself causes.
+  const filterByBodies = useEffectEvent((files: readonly string[] | null) => {
+    table.getColumn('seq')?.setFilterValue(files ? new Set(files) : undefined);
+  });
+  useEffect(() => filterByBodies(bodies?.files ?? null), [bodies]);
+  // "Unused this run" follows the hits as they come, and means nothing without a mock.
+  const filterUnused = useEffectEvent((on: boolean, version: number) => {
+    // A new object per change of the hits: the table re-filters only when the value changes.
+    const column = table.getColumn('run');
+    if (!on && column?.getFilterValue() === undefined) return;
+    const value: RunFilter | undefined = on
+      ? { hits: useMock.getState().hits, version }
+      : undefined;
+    column?.setFilterValue(value);
+  });
+  useEffect(
+    () => filterUnused(unusedOnly && connected, hitsVersion),
+    [unusedOnly, connected, hitsVersion],
+  );
+
   const provider = columnFilter('provider');
   const model = columnFilter('model');
   const status = columnFilter('status');
   const filtering =
-    text !== '' || provider.value !== '' || model.value !== '' || status.value !== '';
+    text !== '' ||
+    bodyText !== '' ||
+    unusedOnly ||
+    provider.value !== '' ||
+    model.value !== '' ||
+    status.value !== '';
 
   return (
     <div className="filter-bar" role="search">
@@ -69,6 +106,17 @@ export function FilterBar({ table, calls, shown }: Props) {
         aria-label="search calls"
         value={text}
         onChange={(e) => onSearch(e.target.value)}
+      />
+      <input
+        type="search"
+        className="body-search"
+        placeholder="Search bodies (prompts, tools, replies)"
+        aria-label="search bodies"
+        value={bodyText}
+        onChange={(e) => {
+          setBodyText(e.target.value);
+          searchBodies(e.target.value);
+        }}
       />
       <select
         aria-label="provider"
@@ -105,21 +153,40 @@ export function FilterBar({ table, calls, shown }: Props) {
           </option>
         ))}
       </select>
+      {connected && (
+        <label
+          className="check"
+          title="Only the calls the running mock has not hit since its start or reset"
+        >
+          <input
+            type="checkbox"
+            checked={unusedOnly}
+            onChange={(e) => setUnusedOnly(e.target.checked)}
+          />{' '}
+          unused this run
+        </label>
+      )}
       {filtering && (
         <button
           type="button"
           onClick={() => {
             onSearch('');
+            setBodyText('');
+            clearBodySearch();
+            setUnusedOnly(false);
             table.resetColumnFilters(true);
           }}
         >
           Clear
         </button>
       )}
-      <span className="count" aria-live="polite">
+      <span className="count" aria-live="polite" data-testid="call-count">
         {shown === calls.length
           ? `${formatCount(calls.length)} calls`
           : `${formatCount(shown)} of ${formatCount(calls.length)} calls`}
+        {bodySearching && ' · searching bodies…'}
+        {!bodySearching && bodies && ` · searched in ${formatCount(Math.round(bodies.ms))} ms`}
+        {bodyError && ` · body search failed: ${bodyError}`}
       </span>
     </div>
   );

@@ -91,11 +91,38 @@ export const textFilter: FilterFn<Features, CallSummary> = (row, _id, words: str
 textFilter.resolveFilterValue = (value: string) =>
   String(value).toLowerCase().split(/\s+/).filter(Boolean);
 
+/** Only the calls whose files a body search returned. */
+const inFilesFilter: FilterFn<Features, CallSummary> = (row, _id, files: ReadonlySet<string>) =>
+  files.has(row.original.file);
+
+/** This run's hits per call file; the filter keeps the calls never hit. */
+export interface RunFilter {
+  hits: Readonly<Record<string, number>>;
+  version: number;
+}
+const unusedFilter: FilterFn<Features, CallSummary> = (row, _id, value: RunFilter) =>
+  !value.hits[row.original.file];
+
 /** The column the global text filter is evaluated on: once per row, over the whole row. */
 export const SEARCH_COLUMN = 'request';
 
 export const columns = helper.columns([
-  helper.accessor('seq', { id: 'seq', header: '#', size: 56, minSize: 40, sortFn: byValue }),
+  helper.accessor('seq', {
+    id: 'seq',
+    header: '#',
+    size: 56,
+    minSize: 40,
+    sortFn: byValue,
+    filterFn: inFilesFilter,
+  }),
+  // How often the connected mock hit the call this run; shown only while a mock is connected.
+  helper.accessor('file', {
+    id: 'run',
+    header: 'Run',
+    size: 70,
+    enableSorting: false,
+    filterFn: unusedFilter,
+  }),
   helper.accessor('recordedAt', { id: 'time', header: 'Time', size: 84, sortFn: byValue }),
   helper.accessor('provider', {
     id: 'provider',
@@ -170,6 +197,7 @@ const STEPS: readonly string[] = [
   NARROW,
   'output',
   'input',
+  'run',
   'request',
 ];
 /** The header cell that says how many columns are hidden and shows them. */

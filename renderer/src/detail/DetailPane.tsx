@@ -9,6 +9,7 @@ import { useDocument, type Doc } from '../state/document-store.js';
 import { useSnapshot } from '../state/snapshot-store.js';
 import { recordedToolCalls } from '../state/tool-calls-part.js';
 import { setTab, useUi, type Tab } from '../state/ui-store.js';
+import { CallActions } from './CallActions.js';
 import { CallOverview } from './CallOverview.js';
 import { DocumentBar } from './DocumentBar.js';
 
@@ -97,7 +98,12 @@ export function DetailPane() {
         )}
         {doc.status === 'ready' &&
           (tab === 'overview' ? (
-            call && <CallOverview call={call} />
+            call && (
+              <>
+                <CallActions call={call} file={doc.path} />
+                <CallOverview call={call} />
+              </>
+            )
           ) : (
             <Suspense fallback={<p className="muted">Loading the editor…</p>}>
               <PartEditor part={tab} />
