@@ -6,7 +6,8 @@
  * Protocol (every `/__tapedeck/live/*` request must carry `x-tapedeck-token: TOKEN` from the
  * announce file, else 401; and a Host of 127.0.0.1:PORT, localhost:PORT or [::1]:PORT, else 403):
  * - `GET  /__tapedeck/live/events`: `text/event-stream`. First `event: state` (a `LiveState`), then
- *   `event: rows` with a JSON `LiveRow[]` (batched, at most every 50 ms), and `event: state` again
+ *   `event: history` (the newest 500 rows from before the connection, oldest first; already in
+ *   the state's counts), then `event: rows` with a JSON `LiveRow[]` (batched, at most every 50 ms), and `event: state` again
  *   after a reset or a reload. A comment line `: ping` every 15 s keeps proxies from closing it.
  * - `GET  /__tapedeck/live/misses`: `{ "misses": MissGroup[] }`, oldest first seen first.
  * - `POST /__tapedeck/live/record`: body `{ "key": MissGroup.key }` → `RecordMissResult`.

@@ -136,6 +136,31 @@ describe('the event stream', () => {
     expect(missed?.missKey).toBe(groups[0]?.key);
   });
 
+  it('a client connecting after requests gets them as history, counted in the state; a reset forgets them', async () => {
+    const m = await mock();
+    const client = openai(`${m.url}/openai`);
+    await chat(client);
+    await miss(client, 'What is the weather in Rome?');
+    const late = await stream(m);
+    await expect.poll(() => late.messages.length).toBe(2);
+    const [state, history] = late.messages;
+    expect(state?.event).toBe('state');
+    expect(JSON.parse(state?.data ?? '{}')).toMatchObject({ requests: 2, unmatched: 1 });
+    expect(history?.event).toBe('history');
+    const rows = JSON.parse(history?.data ?? '[]') as LiveRow[];
+    expect(rows.map((r) => [r.id, r.outcome])).toEqual([
+      [1, 'hit'],
+      [2, 'miss'],
+    ]);
+    // Only history: nothing of it comes again as `rows`.
+    expect(rowsOf(late)).toHaveLength(0);
+
+    expect((await fetch(`${m.url}/__tapedeck/reset`, { method: 'POST' })).status).toBe(200);
+    const afterReset = await stream(m);
+    await expect.poll(() => afterReset.messages.length).toBe(1);
+    expect(afterReset.messages.map((x) => x.event)).toEqual(['state']);
+  });
+
   it('sends the state again after a reset', async () => {
     const m = await mock();
     const s = await stream(m);

@@ -32,6 +32,8 @@ const MISSES_DEBOUNCE_MS = 150;
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 10_000;
+/** More than the mock's history (500 rows), so a reconnect never repeats one. */
+const FORWARDED_IDS = 2_000;
 
 const LOOPBACK_URL = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/;
 
@@ -87,6 +89,9 @@ const sameMock = (a: MockAnnouncement | null, b: MockAnnouncement | null) =>
 
 export class MockLink {
   private current: MockAnnouncement | null = null;
+  /** Row ids already sent on, so the history a reconnect brings is not shown twice. */
+  private readonly forwarded = new Set<number>();
+  private readonly forwardedOrder: number[] = [];
   private statusNow: MockStatus = { state: 'none' };
   private live: LiveState | null = null;
   private abort: AbortController | null = null;
@@ -249,6 +254,8 @@ export class MockLink {
     this.abort?.abort();
     this.abort = null;
     this.current = found;
+    this.forwarded.clear();
+    this.forwardedOrder.length = 0;
     this.backoff = BACKOFF_MIN_MS;
     await this.connect(found);
   }
@@ -377,10 +384,19 @@ export class MockLink {
         this.emit({ kind: 'state', state });
         this.refreshMisses(0);
       }
+    } else if (event === 'history') {
+      // The newest rows from before this connection: counted in the state already; after a
+      // reconnect to the same mock, those already forwarded are left out.
+      const rows = JSON.parse(data) as LiveRow[];
+      if (!Array.isArray(rows)) return;
+      const fresh = rows.filter((r) => !this.forwarded.has(r.id));
+      this.remember(fresh);
+      if (fresh.length > 0) this.emit({ kind: 'rows', rows: fresh });
     } else if (event === 'rows') {
       const rows = JSON.parse(data) as LiveRow[];
       if (!Array.isArray(rows)) return;
       this.apply(rows);
+      this.remember(rows);
       this.emit({ kind: 'rows', rows });
       if (
         rows.some(
@@ -391,6 +407,16 @@ export class MockLink {
     }
     // `dropped` (this app read too slowly) leaves a gap in the log; the counts stay right, as the
     // next state or the misses say.
+  }
+
+  /** Ids of the rows forwarded from this mock (the newest FORWARDED_IDS), oldest first. */
+  private remember(rows: readonly LiveRow[]): void {
+    for (const r of rows) {
+      this.forwarded.add(r.id);
+      this.forwardedOrder.push(r.id);
+    }
+    const over = this.forwardedOrder.length - FORWARDED_IDS;
+    if (over > 0) for (const id of this.forwardedOrder.splice(0, over)) this.forwarded.delete(id);
   }
 
   /** Keeps the status's counts current between states: what the rows add to them. */

@@ -72,8 +72,14 @@ export function rowOf(e: MockEvent): LiveRow | null {
 
 const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
+/** The newest requests a client that connects is shown first, so a log opened late is not empty. */
+export const HISTORY_ROWS = 500;
+
 export class LiveHub {
   private readonly clients = new Set<Client>();
+  /** The newest events (a ring of HISTORY_ROWS), kept as they are: mapped only when a client connects. */
+  private readonly recent: MockEvent[] = [];
+  private recentNext = 0;
   private pending: LiveRow[] = [];
   private timer: NodeJS.Timeout | null = null;
   private ping: NodeJS.Timeout | null = null;
@@ -89,6 +95,10 @@ export class LiveHub {
   ) {
     this.token = Buffer.from(token, 'utf8');
     this.off = events.subscribe((e) => {
+      if (e.outcome !== 'unrouted') {
+        this.recent[this.recentNext] = e;
+        this.recentNext = (this.recentNext + 1) % HISTORY_ROWS;
+      }
       // Nobody listening: nothing to batch.
       if (this.clients.size === 0) return;
       const row = rowOf(e);
@@ -105,6 +115,24 @@ export class LiveHub {
     this.flush();
     const chunk = sse('state', this.source.state());
     for (const c of this.clients) c.res.write(chunk);
+  }
+
+  /** A reset: the log a client opens from now on starts empty, like the counts. */
+  forgetHistory(): void {
+    this.recent.length = 0;
+    this.recentNext = 0;
+  }
+
+  /** The kept events as rows, oldest first. */
+  private history(): LiveRow[] {
+    const n = this.recent.length;
+    const out: LiveRow[] = [];
+    const start = n < HISTORY_ROWS ? 0 : this.recentNext;
+    for (let i = 0; i < n; i++) {
+      const row = rowOf(this.recent[(start + i) % n] as MockEvent);
+      if (row) out.push(row);
+    }
+    return out;
   }
 
   close(): void {
@@ -187,7 +215,12 @@ export class LiveHub {
       connection: 'keep-alive',
     });
     const client: Client = { res, dropped: 0, waiting: false };
+    // Rows still batching go to the clients already there: the new one has them in its history.
+    this.flush();
     res.write(sse('state', this.source.state()));
+    // The state already counts these: a client shows them in its log, never adds them to counts.
+    const history = this.history();
+    if (history.length > 0) res.write(sse('history', history));
     this.clients.add(client);
     this.ping ??= setInterval(() => {
       for (const c of this.clients) c.res.write(': ping\n\n');

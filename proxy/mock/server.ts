@@ -186,6 +186,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
         pipeline.reset();
         stats.reset();
         live.stateChanged();
+        live.forgetHistory();
       },
       unused,
       live,
