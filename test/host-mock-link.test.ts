@@ -116,6 +116,19 @@ describe('a mock serving the opened folder', () => {
     expect(recorded.ok).toBe(false);
   });
 
+  it('opened after a run: the requests so far arrive as rows, counted once', async () => {
+    const dir = await folder();
+    const m = await mockOn(dir);
+    await chat(openai(`${m.url}/openai`));
+    await chat(openai(`${m.url}/openai`));
+    const { host: h, events } = await host();
+    await h.openFolder(dir);
+    await expect.poll(() => rowsIn(events).length).toBe(2);
+    expect(rowsIn(events).map((r) => r.outcome)).toEqual(['hit', 'hit']);
+    const status = await h.mockStatus();
+    expect(status.state === 'connected' ? status.live.requests : -1).toBe(2);
+  });
+
   it('closing the mock means none, and the host answers no_mock', async () => {
     const dir = await folder();
     const m = await mockOn(dir);
