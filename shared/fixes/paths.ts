@@ -1,6 +1,6 @@
 /** The places a fix edits, read from a DiffItem's path and written back in the form `ignore` takes. */
 import type { DiffItem } from '../mock-link.js';
-import { parseIgnorePath, type PathSegment } from '../matching/json-path.js';
+import { formatPath, parseIgnorePath, type PathSegment } from '../matching/json-path.js';
 
 export interface Place {
   target: 'body' | 'query';
@@ -30,18 +30,8 @@ export function lengthChange(item: DiffItem, place: Place): Place | null {
 
 /** The path as `ignore` takes it and the miss report writes it: `$.messages[1].content`. */
 export function pathText(place: Place): string {
-  const first = place.segments[0];
-  let out =
-    place.target === 'query' ? '$.query' : first === 'query' || first === 'body' ? '$.body' : '$';
-  for (const s of place.segments) {
-    out +=
-      typeof s === 'number'
-        ? `[${s}]`
-        : /^[A-Za-z_$][\w$]*$/.test(s)
-          ? `.${s}`
-          : `[${JSON.stringify(s)}]`;
-  }
-  return out;
+  if (place.segments.length === 0) return place.target === 'query' ? '$.query' : '$';
+  return formatPath(place.target, place.segments);
 }
 
 /** True when `inner` is `outer` or lies inside it. */

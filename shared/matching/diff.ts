@@ -6,6 +6,7 @@ import type { DiffItem } from '../mock-link.js';
 import { isPlainObject } from './canonical.js';
 import type { CompiledSignature } from './compile-signature.js';
 import { globMatch } from './glob.js';
+import { formatPath } from './json-path.js';
 import type { LiveView } from './live-view.js';
 import type { Node } from './pattern.js';
 
@@ -114,20 +115,7 @@ class Walk {
 
   private label(): string {
     if (this.part !== 'body' && this.part !== 'query') return this.part;
-    if (this.depth === 0) return this.part;
-    const first = this.segs[0];
-    // A body key named like a part gets the explicit prefix, as in `ignore` paths.
-    let out =
-      this.part === 'query' ? '$.query' : first === 'query' || first === 'body' ? '$.body' : '$';
-    for (const s of this.segs.slice(0, this.depth)) {
-      out +=
-        typeof s === 'number'
-          ? `[${s}]`
-          : /^[A-Za-z_$][\w$]*$/.test(s)
-            ? `.${s}`
-            : `[${JSON.stringify(s)}]`;
-    }
-    return out;
+    return formatPath(this.part, this.segs.slice(0, this.depth));
   }
 }
 

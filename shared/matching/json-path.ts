@@ -74,3 +74,20 @@ export function parseIgnorePath(path: string): IgnorePath {
   if (head === 'body' || head === 'query') return { target: head, segments: segments.slice(1) };
   return { target: 'body', segments };
 }
+
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * A place in the body or the query written as `ignore` takes it and a miss report names it
+ * (`$.messages[1].content`, `$.query.t`; a body key named like a part gets `$.body` first). The
+ * one spelling the matcher's diff, the fixes and the desktop's diff view share. No segments: the
+ * part's name.
+ */
+export function formatPath(part: 'body' | 'query', segs: readonly (string | number)[]): string {
+  if (segs.length === 0) return part;
+  const first = segs[0];
+  let out = part === 'query' ? '$.query' : first === 'query' || first === 'body' ? '$.body' : '$';
+  for (const s of segs)
+    out += typeof s === 'number' ? `[${s}]` : IDENT.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
+  return out;
+}
