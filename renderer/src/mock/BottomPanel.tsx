@@ -1,5 +1,6 @@
 /** The workspace's bottom panel: the live log and the misses, resizable by its top edge, collapsible. */
-import { useState, type PointerEvent } from 'react';
+import type { PointerEvent } from 'react';
+import { useDragSize } from '../app/drag-size.js';
 import { formatCount } from '../lib/format.js';
 import { setPanel, useMock, type PanelTab } from '../state/mock-store.js';
 import { LiveLog } from './LiveLog.js';
@@ -10,33 +11,14 @@ const MIN = 120;
 /** What the panel leaves above it at least: header, filters and a few table rows. */
 const ABOVE_MIN = 260;
 
-function initialHeight(): number {
-  const saved = Number(localStorage.getItem(KEY));
-  return Number.isFinite(saved) && saved >= MIN ? saved : 260;
-}
-
 function useHeight(): [number, (e: PointerEvent<HTMLDivElement>) => void] {
-  const [height, setHeight] = useState(initialHeight);
-  const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
-    e.preventDefault();
-    const handle = e.currentTarget;
-    handle.setPointerCapture(e.pointerId);
-    const startY = e.clientY;
-    const start = height;
-    let last = start;
-    const move = (ev: globalThis.PointerEvent) => {
-      last = Math.max(MIN, Math.min(window.innerHeight - ABOVE_MIN, start + startY - ev.clientY));
-      setHeight(last);
-    };
-    const up = () => {
-      handle.removeEventListener('pointermove', move);
-      handle.removeEventListener('pointerup', up);
-      localStorage.setItem(KEY, String(last));
-    };
-    handle.addEventListener('pointermove', move);
-    handle.addEventListener('pointerup', up);
-  };
-  return [height, onPointerDown];
+  return useDragSize({
+    key: KEY,
+    min: MIN,
+    max: () => window.innerHeight - ABOVE_MIN,
+    initial: () => 260,
+    axis: 'y',
+  });
 }
 
 function Tab({ id, label, active }: { id: PanelTab; label: string; active: boolean }) {
