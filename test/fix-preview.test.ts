@@ -15,6 +15,7 @@ import {
   ask,
   chatRequest,
   chatSnapshot,
+  datedChat,
   openaiClient,
   type ChatCall,
 } from './support/chat-snapshot.js';
@@ -25,19 +26,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const dated = (model: string, date: string, question: string, reply = '') => ({
-  model,
-  messages: [
-    { role: 'system' as const, content: `You are terse. Today is ${date}.` },
-    { role: 'user' as const, content: question },
-  ],
-  reply,
-});
-
 const RECORDED: ChatCall[] = [
-  dated('gpt-4o-mini', '2026-01-01', 'Summarize the report for Q3', 'Revenue grew.'),
-  dated('gpt-4o-mini', '2026-01-01', 'Capital of Spain?', 'Madrid'),
-  dated('gpt-4o', '2026-01-01', 'Capital of Italy?', 'Rome'),
+  datedChat('gpt-4o-mini', '2026-01-01', 'Summarize the report for Q3', 'Revenue grew.'),
+  datedChat('gpt-4o-mini', '2026-01-01', 'Capital of Spain?', 'Madrid'),
+  datedChat('gpt-4o', '2026-01-01', 'Capital of Italy?', 'Rome'),
 ];
 
 async function running(): Promise<{ mock: RunningMock; dir: string; files: string[] }> {
@@ -70,7 +62,7 @@ async function missed(
 describe('previewFixIn', () => {
   it('widen: the shown edit, saved, makes the same SDK request hit the running mock', async () => {
     const { mock, dir, files } = await running();
-    const changed = dated('gpt-4o-mini', '2026-01-01', 'Summarize the report for 2025');
+    const changed = datedChat('gpt-4o-mini', '2026-01-01', 'Summarize the report for 2025');
     const group = await missed(mock, dir, changed);
 
     const preview = await previewFixIn(dir, { kind: 'widen', key: group.key }, [group]);
@@ -98,13 +90,17 @@ describe('previewFixIn', () => {
   it('rule: one rule over two calls fixes both misses, creating tapedeck.json', async () => {
     const { mock, dir } = await running();
     await unlink(path.join(dir, 'tapedeck.json'));
-    const first = await missed(mock, dir, dated('gpt-4o-mini', '2026-06-06', 'Capital of Spain?'));
+    const first = await missed(
+      mock,
+      dir,
+      datedChat('gpt-4o-mini', '2026-06-06', 'Capital of Spain?'),
+    );
     const second = await missed(
       mock,
       dir,
-      dated('gpt-4o-mini', '2026-06-06', 'Summarize the report for Q3'),
+      datedChat('gpt-4o-mini', '2026-06-06', 'Summarize the report for Q3'),
     );
-    const other = await missed(mock, dir, dated('gpt-4o', '2026-06-06', 'Capital of Italy?'));
+    const other = await missed(mock, dir, datedChat('gpt-4o', '2026-06-06', 'Capital of Italy?'));
     const groups = [first, second, other];
 
     const preview = await previewFixIn(
@@ -133,13 +129,13 @@ describe('previewFixIn', () => {
     expect((await saveFileIn(dir, preview.path, preview.after, preview.baseHash)).ok).toBe(true);
     await reloaded;
     const client = openaiClient(mock.url);
-    expect(await ask(client, dated('gpt-4o-mini', '2026-06-06', 'Capital of Spain?'))).toBe(
+    expect(await ask(client, datedChat('gpt-4o-mini', '2026-06-06', 'Capital of Spain?'))).toBe(
       'Madrid',
     );
     expect(
-      await ask(client, dated('gpt-4o-mini', '2026-06-06', 'Summarize the report for Q3')),
+      await ask(client, datedChat('gpt-4o-mini', '2026-06-06', 'Summarize the report for Q3')),
     ).toBe('Revenue grew.');
-    expect(await ask(client, dated('gpt-4o', '2026-06-06', 'Capital of Italy?'))).toBe(404);
+    expect(await ask(client, datedChat('gpt-4o', '2026-06-06', 'Capital of Italy?'))).toBe(404);
 
     // Unscoped, a rule reaches the third call too; the other two ignore that path already, so
     // their matching does not change and they are not counted.
@@ -154,7 +150,7 @@ describe('previewFixIn', () => {
     const group = await missed(
       mock,
       dir,
-      dated('gpt-4o-mini', '2026-01-01', 'Summarize the report for 2024'),
+      datedChat('gpt-4o-mini', '2026-01-01', 'Summarize the report for 2024'),
     );
     const preview = await previewFixIn(dir, { kind: 'widen', key: group.key }, [group]);
     const file = path.join(dir, preview.path);

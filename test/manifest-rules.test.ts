@@ -13,6 +13,7 @@ import {
   chatCallFile,
   chatRequest,
   chatSnapshot,
+  datedChat,
   openaiClient,
   type ChatCall,
 } from './support/chat-snapshot.js';
@@ -22,19 +23,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const dated = (model: string, date: string, question: string, reply = '') => ({
-  model,
-  messages: [
-    { role: 'system' as const, content: `You are terse. Today is ${date}.` },
-    { role: 'user' as const, content: question },
-  ],
-  reply,
-});
-
 const RECORDED: ChatCall[] = [
-  dated('gpt-4o-mini', '2026-01-01', 'Capital of France?', 'Paris'),
-  dated('gpt-4o-mini', '2026-01-01', 'Capital of Spain?', 'Madrid'),
-  dated('gpt-4o', '2026-01-01', 'Capital of Italy?', 'Rome'),
+  datedChat('gpt-4o-mini', '2026-01-01', 'Capital of France?', 'Paris'),
+  datedChat('gpt-4o-mini', '2026-01-01', 'Capital of Spain?', 'Madrid'),
+  datedChat('gpt-4o', '2026-01-01', 'Capital of Italy?', 'Rome'),
 ];
 
 const dateRule = (extra: Record<string, unknown> = {}) => ({
@@ -63,7 +55,7 @@ async function mockOn(
 
 describe('manifest rules in the mock', () => {
   it('one rule on the route makes two calls answer with another date in the system prompt', async () => {
-    const tomorrow = (q: string) => dated('gpt-4o-mini', '2026-05-05', q);
+    const tomorrow = (q: string) => datedChat('gpt-4o-mini', '2026-05-05', q);
     const plain = await mockOn({ format: 'tapedeck/2' });
     const c0 = openaiClient(plain.mock.url);
     expect(await ask(c0, tomorrow('Capital of France?'))).toBe(404);
@@ -75,7 +67,7 @@ describe('manifest rules in the mock', () => {
     // The rule ignores the date, nothing else: another question still misses.
     expect(await ask(client, tomorrow('Capital of Peru?'))).toBe(404);
     // An exactly recorded request still hits its own call.
-    expect(await ask(client, dated('gpt-4o-mini', '2026-01-01', 'Capital of France?'))).toBe(
+    expect(await ask(client, datedChat('gpt-4o-mini', '2026-01-01', 'Capital of France?'))).toBe(
       'Paris',
     );
   });
@@ -86,11 +78,11 @@ describe('manifest rules in the mock', () => {
       rules: [dateRule({ model: 'gpt-4o-mini*' })],
     });
     const client = openaiClient(mock.url);
-    expect(await ask(client, dated('gpt-4o-mini', '2026-05-05', 'Capital of Spain?'))).toBe(
+    expect(await ask(client, datedChat('gpt-4o-mini', '2026-05-05', 'Capital of Spain?'))).toBe(
       'Madrid',
     );
-    expect(await ask(client, dated('gpt-4o', '2026-05-05', 'Capital of Italy?'))).toBe(404);
-    expect(await ask(client, dated('gpt-4o', '2026-01-01', 'Capital of Italy?'))).toBe('Rome');
+    expect(await ask(client, datedChat('gpt-4o', '2026-05-05', 'Capital of Italy?'))).toBe(404);
+    expect(await ask(client, datedChat('gpt-4o', '2026-01-01', 'Capital of Italy?'))).toBe('Rome');
   });
 
   it('a rule with an invalid ignore path is a load error of tapedeck.json naming the place', async () => {
@@ -105,7 +97,7 @@ describe('manifest rules in the mock', () => {
     // The calls still load and answer, without the manifest.
     expect(mock.calls).toBe(3);
     const client = openaiClient(mock.url);
-    expect(await ask(client, dated('gpt-4o', '2026-01-01', 'Capital of Italy?'))).toBe('Rome');
+    expect(await ask(client, datedChat('gpt-4o', '2026-01-01', 'Capital of Italy?'))).toBe('Rome');
   });
 
   it('a running mock applies an edited rule after its reload', async () => {
@@ -114,7 +106,7 @@ describe('manifest rules in the mock', () => {
       true,
     );
     const client = openaiClient(mock.url);
-    const later = dated('gpt-4o', '2026-05-05', 'Capital of Italy?');
+    const later = datedChat('gpt-4o', '2026-05-05', 'Capital of Italy?');
     expect(await ask(client, later)).toBe(404);
     const file = path.join(dir, 'tapedeck.json');
     const manifest = JSON.parse(await readFile(file, 'utf8')) as {
@@ -130,7 +122,7 @@ describe('manifest rules in the mock', () => {
 
 describe('manifest rules and precedence', () => {
   it("counts a rule's paths as wildcards, so a closer signature still wins", () => {
-    const asked = dated('gpt-4o-mini', '2026-05-05', 'Capital of France?');
+    const asked = datedChat('gpt-4o-mini', '2026-05-05', 'Capital of France?');
     // One wildcard: the date globbed in the file.
     const globbed = chatCallFile(RECORDED[0] as ChatCall, 1);
     const body = globbed.signature.body as { messages: Array<{ content: string }> };

@@ -99,3 +99,13 @@ export async function ask(client: OpenAI, c: Omit<ChatCall, 'reply'>): Promise<s
     throw e;
   }
 }
+
+/** A chat call whose system prompt names a date: the change a route rule is made for. */
+export const datedChat = (model: string, date: string, question: string, reply = ''): ChatCall => ({
+  model,
+  messages: [
+    { role: 'system' as const, content: `You are terse. Today is ${date}.` },
+    { role: 'user' as const, content: question },
+  ],
+  reply,
+});
