@@ -10,26 +10,12 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSnapshot } from '../bench/snapshot-gen.js';
 import { Call } from '../shared/schema.js';
-import {
-  e2eRequired,
-  findChromium,
-  launchChromium,
-  skipMessage,
-  type Browser,
-} from './support/chromium.js';
+import { launchChromium, type Browser } from './support/chromium.js';
+import { chromiumFor } from './support/require-chromium.js';
 import { assertBuilt, startTapedeck, type Running } from './support/tapedeck-cli.js';
 
-const chromiumPath = findChromium();
-if (!chromiumPath) console.warn(skipMessage('body search e2e'));
+const chromiumPath = chromiumFor('body search e2e');
 const CALLS = 10_000;
-
-describe.runIf(!chromiumPath && e2eRequired())('body search e2e prerequisites', () => {
-  it('has Chromium, because E2E_REQUIRED=1', () => {
-    throw new Error(
-      skipMessage('body search e2e') + '; E2E_REQUIRED=1 turns that into this failure',
-    );
-  });
-});
 
 describe.skipIf(!chromiumPath)('search in bodies', { timeout: 180_000 }, () => {
   let work: string;

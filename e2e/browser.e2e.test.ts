@@ -20,13 +20,8 @@ import { formatMoney } from '../renderer/src/lib/format.js';
 import { columns } from '../renderer/src/calls/table-model.js';
 import { modelCatalog, project, repriceRows } from '../renderer/src/lib/pricing.js';
 import type { CallSummary } from '../shared/totals.js';
-import {
-  e2eRequired,
-  findChromium,
-  launchChromium,
-  skipMessage,
-  type Browser,
-} from './support/chromium.js';
+import { launchChromium, type Browser } from './support/chromium.js';
+import { chromiumFor } from './support/require-chromium.js';
 import { ASSEMBLERS, argsValue } from '../test/support/tool-call-wire.js';
 import {
   BROKEN_FILE,
@@ -44,17 +39,10 @@ import {
   type Running,
 } from './support/tapedeck-cli.js';
 
-const chromiumPath = findChromium();
-if (!chromiumPath) console.warn(skipMessage('browser e2e'));
+const chromiumPath = chromiumFor('browser e2e');
 
 const CALLS = 40;
 const shots = path.join(repoRoot, 'test-results', 'screenshots');
-
-describe.runIf(!chromiumPath && e2eRequired())('browser e2e prerequisites', () => {
-  it('has Chromium, because E2E_REQUIRED=1', () => {
-    throw new Error(skipMessage('browser e2e') + '; E2E_REQUIRED=1 turns that into this failure');
-  });
-});
 
 describe.skipIf(!chromiumPath)('tapedeck ui in Chromium', { timeout: 60_000 }, () => {
   let work: string;

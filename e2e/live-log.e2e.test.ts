@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Call } from '../shared/schema.js';
-import { e2eRequired, findChromium, skipMessage } from './support/chromium.js';
+import { chromiumFor } from './support/require-chromium.js';
 import {
   bodyOf,
   fileOf,
@@ -20,15 +20,8 @@ import {
 } from './support/mock-link.js';
 import { assertBuilt } from './support/tapedeck-cli.js';
 
-const chromiumPath = findChromium();
-if (!chromiumPath) console.warn(skipMessage('live log e2e'));
+const chromiumPath = chromiumFor('live log e2e');
 const CALLS = 20;
-
-describe.runIf(!chromiumPath && e2eRequired())('live log e2e prerequisites', () => {
-  it('has Chromium, because E2E_REQUIRED=1', () => {
-    throw new Error(skipMessage('live log e2e') + '; E2E_REQUIRED=1 turns that into this failure');
-  });
-});
 
 describe.skipIf(!chromiumPath)('the live log', { timeout: 120_000 }, () => {
   let work: string;

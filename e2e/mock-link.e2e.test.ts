@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Call } from '../shared/schema.js';
-import { e2eRequired, findChromium, skipMessage } from './support/chromium.js';
+import { chromiumFor } from './support/require-chromium.js';
 import {
   fileOf,
   makeChatSnapshot,
@@ -21,15 +21,8 @@ import {
 } from './support/mock-link.js';
 import { assertBuilt, repoRoot } from './support/tapedeck-cli.js';
 
-const chromiumPath = findChromium();
-if (!chromiumPath) console.warn(skipMessage('mock-link e2e'));
+const chromiumPath = chromiumFor('mock-link e2e');
 const shots = path.join(repoRoot, 'test-results', 'screenshots');
-
-describe.runIf(!chromiumPath && e2eRequired())('mock-link e2e prerequisites', () => {
-  it('has Chromium, because E2E_REQUIRED=1', () => {
-    throw new Error(skipMessage('mock-link e2e') + '; E2E_REQUIRED=1 turns that into this failure');
-  });
-});
 
 describe.skipIf(!chromiumPath)('the desktop sees the running mock', { timeout: 120_000 }, () => {
   let work: string;

@@ -11,27 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockReport } from '../shared/mock-link.js';
 import type { Call } from '../shared/schema.js';
 import { formatCost } from '../shared/format.js';
-import {
-  e2eRequired,
-  findChromium,
-  launchChromium,
-  skipMessage,
-  type Browser,
-} from './support/chromium.js';
+import { launchChromium, type Browser } from './support/chromium.js';
+import { chromiumFor } from './support/require-chromium.js';
 import { bodyOf, makeChatSnapshot, send, withChangedWord } from './support/mock-link.js';
 import { assertBuilt, repoRoot, startTapedeck, type Running } from './support/tapedeck-cli.js';
 
-const chromiumPath = findChromium();
-if (!chromiumPath) console.warn(skipMessage('mock report e2e'));
+const chromiumPath = chromiumFor('mock report e2e');
 const shots = path.join(repoRoot, 'test-results', 'screenshots');
-
-describe.runIf(!chromiumPath && e2eRequired())('mock report e2e prerequisites', () => {
-  it('has Chromium, because E2E_REQUIRED=1', () => {
-    throw new Error(
-      skipMessage('mock report e2e') + '; E2E_REQUIRED=1 turns that into this failure',
-    );
-  });
-});
 
 describe.skipIf(!chromiumPath)('a --report file opened in the UI', { timeout: 120_000 }, () => {
   let work: string;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Call } from '../shared/schema.js';
 import { startFakeUpstream, type FakeUpstream } from '../test/support/fake-upstream.js';
-import { e2eRequired, findChromium, skipMessage } from './support/chromium.js';
+import { chromiumFor } from './support/require-chromium.js';
 import {
   makeChatSnapshot,
   openDesk,
@@ -20,16 +20,7 @@ import {
 } from './support/mock-link.js';
 import { assertBuilt } from './support/tapedeck-cli.js';
 
-const chromiumPath = findChromium();
-if (!chromiumPath) console.warn(skipMessage('record-miss e2e'));
-
-describe.runIf(!chromiumPath && e2eRequired())('record-miss e2e prerequisites', () => {
-  it('has Chromium, because E2E_REQUIRED=1', () => {
-    throw new Error(
-      skipMessage('record-miss e2e') + '; E2E_REQUIRED=1 turns that into this failure',
-    );
-  });
-});
+const chromiumPath = chromiumFor('record-miss e2e');
 
 describe.skipIf(!chromiumPath)('recording a miss from the UI', { timeout: 120_000 }, () => {
   let work: string;

@@ -11,25 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSnapshot } from '../bench/snapshot-gen.js';
 import { adapterOf, routeOfCall } from '../shared/adapters/registry.js';
 import { Call } from '../shared/schema.js';
-import {
-  e2eRequired,
-  findChromium,
-  launchChromium,
-  skipMessage,
-  type Browser,
-} from './support/chromium.js';
+import { launchChromium, type Browser } from './support/chromium.js';
+import { chromiumFor } from './support/require-chromium.js';
 import { assertBuilt, startTapedeck, type Running } from './support/tapedeck-cli.js';
 
-const chromiumPath = findChromium();
-if (!chromiumPath) console.warn(skipMessage('stream timeline e2e'));
-
-describe.runIf(!chromiumPath && e2eRequired())('stream timeline e2e prerequisites', () => {
-  it('has Chromium, because E2E_REQUIRED=1', () => {
-    throw new Error(
-      skipMessage('stream timeline e2e') + '; E2E_REQUIRED=1 turns that into this failure',
-    );
-  });
-});
+const chromiumPath = chromiumFor('stream timeline e2e');
 
 describe.skipIf(!chromiumPath)('the stream timeline', { timeout: 120_000 }, () => {
   let work: string;
