@@ -6,6 +6,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { bodySearch } from './body-search.js';
 import { faultOverhead } from './fault-overhead.js';
 import { faultTiming } from './fault-timing.js';
 import { liveLog } from './live-log.js';
@@ -29,6 +30,7 @@ const FIGURES: Figure[] = [
   faultTiming,
   uiOpen,
   liveLog,
+  bodySearch,
 ];
 
 function usage(): string {
