@@ -92,6 +92,8 @@ export class LiveHub {
     token: string,
     events: MockEvents,
     private readonly source: LiveSource,
+    /** Unsent bytes beyond which a client's rows are dropped (a test makes the bound small). */
+    private readonly maxBufferedBytes = MAX_BUFFERED_BYTES,
   ) {
     this.token = Buffer.from(token, 'utf8');
     this.off = events.subscribe((e) => {
@@ -248,7 +250,7 @@ export class LiveHub {
 
   /** Rows for a client over the bound are counted, not queued: memory stays bounded per client. */
   private send(c: Client, chunk: string, rows: number): void {
-    if (c.waiting || c.res.writableLength > MAX_BUFFERED_BYTES) {
+    if (c.waiting || c.res.writableLength > this.maxBufferedBytes) {
       c.dropped += rows;
       if (!c.waiting) {
         c.waiting = true;
