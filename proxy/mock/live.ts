@@ -23,8 +23,8 @@ export const PING_MS = 15_000;
 /** A client with more than this unsent is too slow: its rows are dropped, and counted, until it drains. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
-export const NO_RECORDER =
-  'this mock cannot record: start it with --record-misses (or --passthrough), with an upstream it can reach and a key the request carries';
+/** Only a LiveHub used without `startMockServer` (which always gives one) has no recorder. */
+export const NO_RECORDER = 'this mock has no recorder for the misses it keeps';
 
 export interface LiveSource {
   state(): LiveState;
