@@ -10,6 +10,7 @@ import { BodyTooLargeError, readBody, sendJson } from '../http-util.js';
 import type { RecordMissResult } from '../../shared/mock-link.js';
 import type { KeptRequest } from './kept-request.js';
 import type { LiveHub } from './live.js';
+import type { MockMetrics } from './metrics.js';
 import type { MockStats } from './stats.js';
 
 export interface ControlContext {
@@ -22,6 +23,8 @@ export interface ControlContext {
   openConnections(): number;
   /** Forgets what was counted and starts the matcher's and the faults' sequences over. */
   reset(): void;
+  /** Prometheus metrics (`GET /metrics`, `/__tapedeck/metrics`). */
+  metrics: MockMetrics;
   /** Ids of the loaded calls never hit since start or reset, in seq order. */
   unused(): string[];
   /** The live link's endpoints (`/__tapedeck/live/*`); absent: they answer 404. */
@@ -74,6 +77,12 @@ export async function control(
     }
     case '/misses':
       return sendJson(res, 200, { misses: ctx.stats.misses });
+    case '/metrics': {
+      const { contentType, text } = await ctx.metrics.render();
+      res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+      res.end(text);
+      return;
+    }
     case '/reset':
       if (req.method !== 'POST')
         return sendJson(res, 405, {

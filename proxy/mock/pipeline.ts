@@ -57,7 +57,11 @@ export class Pipeline {
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const route = parseRoute(req.url ?? '/');
+    const url = req.url ?? '/';
+    // Prometheus scrapes /metrics by default: served there as well as under /__tapedeck.
+    if (url === '/metrics' || url.startsWith('/metrics?'))
+      return control(this.controls, req, res, { name: CONTROL_NAME, path: '/metrics', search: '' });
+    const route = parseRoute(url);
     if (route?.name === CONTROL_NAME) return control(this.controls, req, res, route);
     const id = ++this.requestNo;
     const method = (req.method ?? 'GET').toUpperCase();

@@ -26,6 +26,7 @@ import { announce, announcedUrl, newToken, type Announced } from './announce.js'
 import { CallRefs } from './calls.js';
 import { EventBus, type MockEvents } from './events.js';
 import { LiveHub } from './live.js';
+import { MockMetrics } from './metrics.js';
 import { MissGroups } from './miss-groups.js';
 import { Pipeline, type Loaded } from './pipeline.js';
 import { jsonLogSubscriber, logSubscriber } from './report.js';
@@ -123,6 +124,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
   const stats = new MockStats();
   const startedAt = stats.since;
   bus.subscribe(stats.add);
+  const metrics = new MockMetrics(bus, () => openConnections);
   bus.subscribe(logSubscriber(log));
   const groups = new MissGroups();
   const unused = () => stats.unused(pipeline.loaded.index.entries);
@@ -187,8 +189,10 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
         stats.reset();
         live.stateChanged();
         live.forgetHistory();
+        metrics.reset();
       },
       unused,
+      metrics,
       live,
       recordKept: (kept) => recorder.record(kept),
     },
@@ -264,6 +268,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     if (listening) await closeServer(server);
     await passthroughAgent?.close();
     await recorder.close();
+    metrics.close();
   };
   /** The run as it ended; a report that cannot be written is said, never fatal to the exit. */
   const finish = async () => {
