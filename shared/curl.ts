@@ -4,9 +4,9 @@
  * one, to the provider's real URL as recorded. Credentials were never recorded, so each redacted
  * header or query value becomes a shell variable (`$OPENAI_API_KEY`) the user sets.
  */
+import { routeOfCall } from './adapters/registry.js';
 import type { Call } from './schema.js';
 import { isSecretHeader, isSecretQueryParam, REDACTED } from './redact.js';
-import { BUILTIN_UPSTREAMS } from './upstreams.js';
 
 /** One shell word, built of literal text and variable references. */
 type Piece = { text: string } | { variable: string };
@@ -53,13 +53,16 @@ const LEFT_OUT = new Set([
   'expect',
 ]);
 
-/** The path and query of the recorded URL, after the upstream's base URL. */
+/**
+ * The path the mock serves the call under (the route's, after the upstream's base URL, which may
+ * have a path of its own) and the recorded query.
+ */
 export function pathAndQuery(call: Call): string {
   const url = call.request.url;
-  const base = BUILTIN_UPSTREAMS[call.upstream];
-  if (base && url.startsWith(base)) return url.slice(base.length) || '/';
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^#]*)/i.exec(url);
-  return m?.[1] || '/';
+  const q = url.indexOf('?');
+  const end = url.indexOf('#');
+  const search = q < 0 ? '' : url.slice(q, end > q ? end : undefined);
+  return routeOfCall(call).path + (search === '?' ? '' : search);
 }
 
 /** The query's redacted values as variables; the rest byte for byte. */

@@ -121,4 +121,25 @@ describe('curlOf', () => {
         expect(first).toBe(`curl ${shellQuote(call.request.url)}`);
     }
   });
+
+  it('sends to the mock under the route path, also for an upstream whose base URL has a path', () => {
+    const call = calls.find((c) => c.upstream === 'openai' && !c.request.url.includes('?'));
+    if (!call) throw new Error('no OpenAI call in the snapshot');
+    // Recorded through `--upstream gw=https://gateway.example/llm/openai`: the route path is
+    // what follows that base, and what the mock serves under /gw.
+    const viaGateway: Call = {
+      ...call,
+      upstream: 'gw',
+      request: {
+        ...call.request,
+        url: 'https://gateway.example/llm/openai/v1/chat/completions?x=1',
+      },
+      route: { family: 'openai-chat', api: 'chat.completions', path: '/v1/chat/completions' },
+    };
+    const first = curlOf(viaGateway, 'http://127.0.0.1:9').split(' \\\n  ')[0];
+    // The URL is one shell word of adjacent quoted pieces (the query apart): joined, it is this.
+    expect(first.replace(/''/g, '')).toBe(
+      `curl ${shellQuote('http://127.0.0.1:9/gw/v1/chat/completions?x=1')}`,
+    );
+  });
 });

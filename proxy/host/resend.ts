@@ -10,14 +10,13 @@ import { routeOfCall } from '../../shared/adapters/registry.js';
 import { isSecretQueryParam } from '../../shared/redact.js';
 import { Call } from '../../shared/schema.js';
 import { bodyBytes } from '../body.js';
+import { PLACEHOLDER_KEY } from '../child-env.js';
 import { flattenHeaders } from '../http-util.js';
 import { parseJsonFile } from '../store/parse-file.js';
 import { readSnapshotFile } from '../store/read-file.js';
 import { resolveInside } from './confine.js';
 import { kindOf } from './files.js';
 import { HostError } from './host-error.js';
-
-export const PLACEHOLDER_KEY = 'tapedeck-placeholder-key';
 
 /** The headers providers authenticate with; sent as placeholders when the recording had them. */
 const AUTH_HEADERS: Record<string, string> = {
