@@ -138,7 +138,7 @@ describe('curlOf', () => {
     };
     const first = curlOf(viaGateway, 'http://127.0.0.1:9').split(' \\\n  ')[0];
     // The URL is one shell word of adjacent quoted pieces (the query apart): joined, it is this.
-    expect(first.replace(/''/g, '')).toBe(
+    expect((first ?? '').replace(/''/g, '')).toBe(
       `curl ${shellQuote('http://127.0.0.1:9/gw/v1/chat/completions?x=1')}`,
     );
   });
