@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { adapterOf } from '../../shared/adapters/registry.js';
 import type { DiffItem, MissGroup } from '../../shared/mock-link.js';
-import { canonicalJson, isPlainObject } from '../../shared/matching/canonical.js';
-import { VOLATILE_SET, withoutCredentials } from '../../shared/matching/signature.js';
+import { canonicalJson } from '../../shared/matching/canonical.js';
+import { withoutCredentials, withoutVolatileFields } from '../../shared/matching/signature.js';
 import type { Redactor } from '../../shared/redact.js';
 import { parseQuery } from '../../shared/upstreams.js';
 import type { Entry } from '../replay-index.js';
@@ -56,14 +56,6 @@ function redactQuery(
   return out;
 }
 
-/** The body without the top-level fields the matcher never compares (they change per run). */
-function comparedBody(body: unknown): unknown {
-  if (!isPlainObject(body)) return body ?? null;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) if (!VOLATILE_SET.has(k)) out[k] = v;
-  return out;
-}
-
 function keyOf(
   upstream: string,
   method: string,
@@ -89,7 +81,8 @@ export class MissGroups {
     const { route, method, family } = m.p.at;
     const query = queryOf(route.search);
     const live = m.p.live().body;
-    const body = comparedBody(live);
+    // Without the top-level fields the matcher never compares (they change per run).
+    const body = withoutVolatileFields(live) ?? null;
     const key = keyOf(route.name, method, route.path, query, body);
     const seen = this.touch(key, now);
     if (seen) return key;
