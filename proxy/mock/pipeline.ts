@@ -112,9 +112,7 @@ export class Pipeline {
     } finally {
       this.stats.inFlight.delete(flight);
     }
-    const request: EventRequest = retry
-      ? { id, method, upstream: route.name, path: route.path, time, retry }
-      : { id, method, upstream: route.name, path: route.path, time };
+    const request = requestOf(id, method, route.name, route.path, arrived, retry);
     const timings = timingsOf(res, p.start);
     const { status, fired: faults } = sent;
     let event: MockEvent;
@@ -183,10 +181,7 @@ export class Pipeline {
       this.stats.inFlight.delete(flight);
     }
     if (!res.headersSent) status = 0;
-    const time = epochOf(arrived);
-    const request: EventRequest = retry
-      ? { id, method, upstream: route.name, path: route.path, time, retry }
-      : { id, method, upstream: route.name, path: route.path, time };
+    const request = requestOf(id, method, route.name, route.path, arrived, retry);
     const timings = timingsOf(res, p.start);
     if (out.kind === 'recorded') {
       const info = missInfo(this.loaded.refs, miss);
@@ -201,7 +196,7 @@ export class Pipeline {
         miss: info,
       });
     } else {
-      const keyed = this.grouped(p, req, miss, time);
+      const keyed = this.grouped(p, req, miss, request.time);
       this.bus.publish({ outcome: 'miss', request, status, faults: NONE, timings, miss: keyed });
     }
   }
@@ -236,8 +231,11 @@ function requestOf(
   upstream: string,
   path: string,
   arrived: number,
+  retry = false,
 ): EventRequest {
-  return { id, method, upstream, path, time: epochOf(arrived) };
+  const time = epochOf(arrived);
+  // `retry` only when true: most events carry no such key.
+  return retry ? { id, method, upstream, path, time, retry } : { id, method, upstream, path, time };
 }
 
 /** The epoch time from the clock already read: no Date per request. */
