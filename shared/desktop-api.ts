@@ -92,6 +92,8 @@ export type MockLinkEvent =
   | { kind: 'status'; status: MockStatus }
   /** New live-log rows, oldest first, batched (at most every 50 ms). */
   | { kind: 'rows'; rows: LiveRow[] }
+  /** On connecting: the mock's newest rows from before, oldest first; already in the status's counts, for the log only. */
+  | { kind: 'history'; rows: LiveRow[] }
   /** After a reset or a reload: the counts and hits start over or change. */
   | { kind: 'state'; state: LiveState }
   /** The distinct misses changed (a new one, or a count); the whole list. */

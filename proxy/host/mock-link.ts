@@ -391,7 +391,7 @@ export class MockLink {
       if (!Array.isArray(rows)) return;
       const fresh = rows.filter((r) => !this.forwarded.has(r.id));
       this.remember(fresh);
-      if (fresh.length > 0) this.emit({ kind: 'rows', rows: fresh });
+      if (fresh.length > 0) this.emit({ kind: 'history', rows: fresh });
     } else if (event === 'rows') {
       const rows = JSON.parse(data) as LiveRow[];
       if (!Array.isArray(rows)) return;

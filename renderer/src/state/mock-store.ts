@@ -158,6 +158,12 @@ export function applyMockEvent(event: MockLinkEvent): void {
     case 'rows':
       batcher.add(event.rows);
       return;
+    case 'history':
+      // Counted in the status already: the log shows them, the counts and run marks do not add them.
+      batcher.flush();
+      log.push(event.rows);
+      useMock.setState((s) => ({ logVersion: s.logVersion + 1, dropped: log.dropped }));
+      return;
     case 'state':
       applyState(event.state);
       useMock.setState((s) =>
