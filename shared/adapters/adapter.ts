@@ -7,6 +7,7 @@
 import type { ErrorKind, ErrorOptions, ErrorReply } from '../providers/errors.js';
 import type { Reading, TokenCounts } from '../providers/reading.js';
 import type { RecordedResponse } from '../schema.js';
+import type { ScriptedRequest, ScriptedResponse } from '../scripted-reply.js';
 import type { ToolCallAdapter } from '../tool-calls/reply.js';
 
 export type ApiFamily =
@@ -69,4 +70,10 @@ export interface ProviderAdapter {
   /** The text one stream event adds to the reply ('' for none), for the stream timeline. */
   deltaText(event: { event?: string; data?: string }): string;
   readonly streamFraming: StreamFraming;
+  /**
+   * A scripted reply (`createMockFetch({ responses })`) as this family's vendor sends it: a JSON
+   * body, or the stream events when the request asks for a stream. Null for families that have
+   * no chat reply to script (embeddings, plain HTTP…).
+   */
+  readonly scripted: ((reply: ScriptedResponse, req: ScriptedRequest) => RecordedResponse) | null;
 }

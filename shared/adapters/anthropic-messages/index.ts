@@ -25,4 +25,5 @@ export const anthropicMessagesAdapter: ProviderAdapter = {
   replyText: anthropicReplyText,
   deltaText: anthropicDeltaText,
   streamFraming: 'sse',
+  scripted: null,
 };

@@ -32,4 +32,5 @@ export const bedrockConverseAdapter: ProviderAdapter = {
   replyText: bedrockReplyText,
   deltaText: (e) => bedrockDeltaText(e, 'text'),
   streamFraming: 'aws-eventstream',
+  scripted: null,
 };

@@ -33,4 +33,5 @@ export const cohereChatAdapter: ProviderAdapter = {
   replyText: cohereReplyText,
   deltaText: (e) => cohereDeltaText(e, 'text'),
   streamFraming: 'sse',
+  scripted: null,
 };

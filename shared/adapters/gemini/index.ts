@@ -25,4 +25,5 @@ export const geminiAdapter: ProviderAdapter = {
   replyText: geminiReplyText,
   deltaText: geminiDeltaText,
   streamFraming: 'sse',
+  scripted: null,
 };

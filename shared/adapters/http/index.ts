@@ -23,4 +23,5 @@ export const httpAdapter: ProviderAdapter = {
   replyText: () => null,
   deltaText: () => '',
   streamFraming: 'sse',
+  scripted: null,
 };

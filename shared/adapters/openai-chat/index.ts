@@ -25,4 +25,5 @@ export const openaiChatAdapter: ProviderAdapter = {
   replyText: chatReplyText,
   deltaText: chatDeltaText,
   streamFraming: 'sse',
+  scripted: null,
 };

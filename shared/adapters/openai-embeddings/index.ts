@@ -22,4 +22,5 @@ export const openaiEmbeddingsAdapter: ProviderAdapter = {
   replyText: () => null,
   deltaText: () => '',
   streamFraming: 'sse',
+  scripted: null,
 };

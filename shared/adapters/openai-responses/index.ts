@@ -25,4 +25,5 @@ export const openaiResponsesAdapter: ProviderAdapter = {
   replyText: responsesReplyText,
   deltaText: responsesDeltaText,
   streamFraming: 'sse',
+  scripted: null,
 };
