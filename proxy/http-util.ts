@@ -1,5 +1,6 @@
 /** Small HTTP helpers shared by the record and mock servers. */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { ReplySink } from './reply-sink.js';
 
 /** Headers that describe one connection or one encoding of the bytes, never the message itself. */
 const HOP_BY_HOP = new Set([
@@ -73,7 +74,7 @@ export function readBody(req: IncomingMessage, limit = Number.POSITIVE_INFINITY)
 }
 
 export function sendJson(
-  res: ServerResponse,
+  res: ReplySink,
   status: number,
   value: unknown,
   headers: Record<string, string> = {},

@@ -1,12 +1,12 @@
 /** Turns a recorded call into bytes on the wire again, with its recorded timing or none. */
-import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Plan } from '../shared/faults/engine.js';
 import { REDACTED } from '../shared/redact.js';
-import type { Call, StreamEvent, StreamFormat } from '../shared/schema.js';
+import type { Call, RecordedResponse, StreamEvent, StreamFormat } from '../shared/schema.js';
 import { renderEvent, streamTexts } from '../shared/wire/sse-format.js';
 import { bodyBytes } from './body.js';
 import { isHopByHop } from './http-util.js';
+import type { ReplySink } from './reply-sink.js';
 import { awsFrameBytes, isAwsEventStream } from './stream-framing.js';
 
 export type Timing = { mode: 'recorded' } | { mode: 'instant' } | { mode: 'scale'; factor: number };
@@ -71,7 +71,22 @@ export function preparedEvents(
 }
 
 export function prepare(call: Call): Prepared {
-  const r = call.response;
+  return prepareResponse(
+    call.response,
+    call.timing,
+    call.outcome === 'upstream_error' && !!call.response.stream,
+  );
+}
+
+/**
+ * A response as wire bytes, whether recorded or made up (a scripted reply of `tapedeck/testing`).
+ * `cut`: the reply ends by cutting the connection, as a stream that failed upstream did.
+ */
+export function prepareResponse(
+  r: RecordedResponse,
+  timing: { ttfbMs: number; totalMs: number },
+  cut: boolean,
+): Prepared {
   const stillEncoded = r.bodyBase64 !== undefined && r.headers['content-encoding'] !== undefined;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(r.headers)) {
@@ -97,9 +112,9 @@ export function prepare(call: Call): Prepared {
     headers,
     body,
     events,
-    ttfbMs: call.timing.ttfbMs,
-    totalMs: call.timing.totalMs,
-    cut: call.outcome === 'upstream_error' && !!events,
+    ttfbMs: timing.ttfbMs,
+    totalMs: timing.totalMs,
+    cut: cut && !!events,
   };
 }
 
@@ -163,7 +178,7 @@ function isImmediate(s: Schedule): boolean {
  */
 export function send(
   p: Prepared,
-  res: ServerResponse,
+  res: ReplySink,
   s: Schedule,
   t0: number,
   extraHeaders: Record<string, string>,
@@ -245,7 +260,7 @@ export function send(
         next++;
       }
       // Everything already due goes out in one write: fewer packets, same order.
-      if (due.length) res.write(due.length === 1 ? due[0] : Buffer.concat(due));
+      if (due.length) res.write(due.length === 1 ? (due[0] as Buffer) : Buffer.concat(due));
       if (s.cutAfter !== null && next >= s.cutAfter) return done(true);
       if (next < events.length) at(stalledAt(next, s.eventsAt[next] ?? 0), pump);
       // A stream shorter than the fault's K still loses its clean end: the cut, or the stall,
@@ -278,7 +293,7 @@ const plain = new WeakMap<Prepared, { schedule: Schedule; headers: Record<string
  */
 export function replay(
   p: Prepared,
-  res: ServerResponse,
+  res: ReplySink,
   timing: Timing,
   t0: number,
   extraHeaders: Record<string, string>,
@@ -291,7 +306,7 @@ export function replay(
   return send(p, res, cached.schedule, t0, cached.headers, true);
 }
 
-function cut(res: ServerResponse): Promise<void> {
+function cut(res: ReplySink): Promise<void> {
   // Let the written bytes leave before the socket goes, as the upstream's did.
   return new Promise((resolve) => {
     res.socket?.end(() => {

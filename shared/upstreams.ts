@@ -72,3 +72,42 @@ export function parseQuery(search: string): Record<string, string | string[]> {
   }
   return out;
 }
+
+/**
+ * The route of a full URL, as the in-process mock sees an SDK's request: a URL under an
+ * upstream's base URL (`https://api.openai.com/v1/chat/completions` → openai, `/v1/chat/completions`)
+ * belongs to that upstream, the longest base first; else a Tapedeck-style URL whose first path
+ * segment names a known upstream (`http://localhost/openai/v1/…`). Null for anything else.
+ */
+export function routeOfUrl(
+  href: string,
+  upstreams: Readonly<Record<string, string>>,
+): Route | null {
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return null;
+  }
+  let best: { name: string; prefix: string } | null = null;
+  for (const [name, base] of Object.entries(upstreams)) {
+    let b: URL;
+    try {
+      b = new URL(base);
+    } catch {
+      continue;
+    }
+    if (b.origin !== url.origin) continue;
+    const prefix = b.pathname.replace(/\/+$/, '');
+    if (prefix && url.pathname !== prefix && !url.pathname.startsWith(prefix + '/')) continue;
+    if (!best || prefix.length > best.prefix.length) best = { name, prefix };
+  }
+  if (best)
+    return {
+      name: best.name,
+      path: url.pathname.slice(best.prefix.length) || '/',
+      search: url.search,
+    };
+  const route = parseRoute(url.pathname + url.search);
+  return route && route.name in upstreams ? route : null;
+}

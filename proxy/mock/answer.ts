@@ -2,7 +2,7 @@
  * Stage 4: the reply. The recording (as timed), the recording or an error as the faults shape it,
  * the provider-shaped 404 of a miss, or the real upstream's reply under --passthrough.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Agent } from 'undici';
 import type { FiredFault, Plan } from '../../shared/faults/engine.js';
 import { providerError } from '../../shared/providers/errors.js';
@@ -10,6 +10,7 @@ import { upstreamUrl } from '../../shared/upstreams.js';
 import { errorPrepared, malformedPrepared } from '../fault-reply.js';
 import { forward } from '../forward.js';
 import { sendJson } from '../http-util.js';
+import type { ReplySink } from '../reply-sink.js';
 import { preparedOf, type Entry } from '../replay-index.js';
 import { replay, scheduleOf, send, type Prepared, type Schedule, type Timing } from '../replay.js';
 import type { Refusal } from './events.js';
@@ -36,8 +37,9 @@ const NONE: readonly FiredFault[] = Object.freeze([]);
 
 export async function answer(
   ctx: AnswerContext,
-  req: IncomingMessage,
-  res: ServerResponse,
+  /** The node request; null in process (`tapedeck/testing`), where nothing is forwarded. */
+  req: IncomingMessage | null,
+  res: ReplySink,
   p: Parsed,
   entry: Entry | null,
   miss: MatchMiss | null,
@@ -75,7 +77,7 @@ function missDelay(at: Addressed, plan: Plan): number {
 /** A reply shaped by fired faults: an error in the provider's shape, or the recording altered. */
 async function sendWithFaults(
   ctx: AnswerContext,
-  res: ServerResponse,
+  res: ReplySink,
   p: Parsed,
   entry: Entry | null,
   plan: Plan,
@@ -111,7 +113,7 @@ async function sendWithFaults(
   return { status: prepared.status, fired: applied, passthrough: null };
 }
 
-function delay(ms: number | null, res: ServerResponse): Promise<void> {
+function delay(ms: number | null, res: ReplySink): Promise<void> {
   return new Promise((resolve) => {
     const timer = ms === null ? null : setTimeout(done, ms);
     function done() {
@@ -126,15 +128,16 @@ function delay(ms: number | null, res: ServerResponse): Promise<void> {
 /** The 404 in the provider's shape, or the passthrough reply. */
 async function sendMiss(
   ctx: AnswerContext,
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: IncomingMessage | null,
+  res: ReplySink,
   p: Parsed,
   miss: MatchMiss | null,
   faults: readonly FiredFault[],
 ): Promise<Omit<Answer, 'fired'>> {
   const { route } = p.at;
   const base = ctx.upstreams[route.name];
-  if (ctx.passthroughAgent && base) {
+  // Only a socket's request can be forwarded; in process there is no passthrough agent.
+  if (ctx.passthroughAgent && base && req && res instanceof ServerResponse) {
     const capture = await forward({
       req,
       res,
@@ -166,12 +169,7 @@ async function sendMiss(
  * The error of a request that cannot be matched at all, in the provider's shape; returns the
  * status. A timed-out request was already answered (408) and closed by the server.
  */
-export function refuse(
-  res: ServerResponse,
-  at: Addressed,
-  refusal: Refusal,
-  reason: string,
-): number {
+export function refuse(res: ReplySink, at: Addressed, refusal: Refusal, reason: string): number {
   if (refusal === 'timeout') return 408;
   const err = providerError(
     at.family,

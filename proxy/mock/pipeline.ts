@@ -2,11 +2,12 @@
  * One request through the stages: parse → match → plan faults → answer, then one event on the bus.
  * The state a reload replaces (index, call refs) lives here; the stages themselves keep none.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { FaultEngine, FiredFault } from '../../shared/faults/engine.js';
-import { CONTROL_NAME, parseRoute } from '../../shared/upstreams.js';
+import { CONTROL_NAME, parseRoute, type Route } from '../../shared/upstreams.js';
 import { sendJson } from '../http-util.js';
+import type { ReplySink } from '../reply-sink.js';
 import { Entry, type ReplayIndex } from '../replay-index.js';
 import { answer, refuse, type AnswerContext } from './answer.js';
 import type { CallRefs } from './calls.js';
@@ -46,7 +47,8 @@ export class Pipeline {
     private readonly engine: FaultEngine | null,
     private readonly limits: Limits,
     private readonly answers: AnswerContext,
-    private readonly controls: ControlContext,
+    /** The control endpoints (/__tapedeck/*, /metrics); null: they answer 404, as in process. */
+    private readonly controls: () => ControlContext | null,
     private readonly bus: EventBus,
     private readonly stats: MockStats,
     /** The distinct misses of the live link; only misses reach it. */
@@ -59,10 +61,16 @@ export class Pipeline {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';
     // Prometheus scrapes /metrics by default: served there as well as under /__tapedeck.
-    if (url === '/metrics' || url.startsWith('/metrics?'))
-      return control(this.controls, req, res, { name: CONTROL_NAME, path: '/metrics', search: '' });
+    const controls = this.controls();
+    if (controls && (url === '/metrics' || url.startsWith('/metrics?')))
+      return control(controls, req, res, { name: CONTROL_NAME, path: '/metrics', search: '' });
     const route = parseRoute(url);
-    if (route?.name === CONTROL_NAME) return control(this.controls, req, res, route);
+    if (route?.name === CONTROL_NAME) {
+      if (controls) return control(controls, req, res, route);
+      return sendJson(res, 404, {
+        error: { message: 'Tapedeck: no control endpoints here', type: 'tapedeck' },
+      });
+    }
     const id = ++this.requestNo;
     const method = (req.method ?? 'GET').toUpperCase();
     const arrived = performance.now();
@@ -81,11 +89,42 @@ export class Pipeline {
     const read = await readRequestBody(req, this.limits);
     if (read === null) return;
     if (!read.ok) return this.refused(res, at, read.refusal, read.reason);
-    const p = new Parsed(at, read.raw, req.headers['content-type'], performance.now());
+    return this.serve(at, read.raw, req.headers, req, res);
+  }
+
+  /**
+   * A request whose body is already read, answered into `sink` without a socket: the in-process
+   * mock of `tapedeck/testing`. The same stages and the same event as `handle`.
+   */
+  handleRead(
+    method: string,
+    route: Route,
+    headers: IncomingHttpHeaders,
+    raw: Buffer,
+    sink: ReplySink,
+  ): Promise<void> {
+    const at = addressed(++this.requestNo, method.toUpperCase(), route, performance.now());
+    if (raw.length > this.limits.maxBodyBytes) {
+      this.refused(sink, at, 'too_large', `body over maxBodyBytes (${this.limits.maxBodyBytes})`);
+      return Promise.resolve();
+    }
+    return this.serve(at, raw, headers, null, sink);
+  }
+
+  private async serve(
+    at: Addressed,
+    raw: Buffer,
+    headers: IncomingHttpHeaders,
+    /** The node request, when there is one: --record-misses and --passthrough forward it. */
+    req: IncomingMessage | null,
+    res: ReplySink,
+  ): Promise<void> {
+    const { route, method, arrived } = at;
+    const p = new Parsed(at, raw, headers['content-type'], performance.now());
     let matched = matchRequest(this.loaded.index, p);
     if (matched.kind === 'too_deep') return this.refused(res, at, 'too_deep', TOO_DEEP_REASON);
     let key: string | null = null;
-    if (matched.kind === 'miss' && this.recorder) {
+    if (matched.kind === 'miss' && this.recorder && req) {
       key = recordKey(route.name, method, route.path, route.search, p.raw);
       const under = this.recorder.pending(key);
       // The same request is being recorded: once it is in the index, this one hits it.
@@ -99,10 +138,17 @@ export class Pipeline {
     const entry = matched.kind === 'hit' ? matched.call : null;
     const miss = matched.kind === 'miss' ? matched : null;
     const time = epochOf(arrived);
-    const retry = this.retries.check(route.name, route.path, req.headers, read.raw, time);
+    const retry = this.retries.check(route.name, route.path, headers, raw, time);
     const plan = planFaults(this.engine, p, entry, p.start - this.startedAt);
     // An error fault still answers a miss as it would without recording (a 429 is not recorded).
-    if (miss && key !== null && this.recorder && !plan?.error)
+    if (
+      miss &&
+      key !== null &&
+      this.recorder &&
+      req &&
+      res instanceof ServerResponse &&
+      !plan?.error
+    )
       return this.record(req, res, p, miss, key, this.recorder, retry);
     const flight: InFlight = { upstream: route.name, fired: NONE };
     this.stats.inFlight.add(flight);
@@ -112,7 +158,7 @@ export class Pipeline {
     } finally {
       this.stats.inFlight.delete(flight);
     }
-    const request = requestOf(id, method, route.name, route.path, arrived, retry);
+    const request = requestOf(at.id, method, route.name, route.path, arrived, retry);
     const timings = timingsOf(res, p.start);
     const { status, fired: faults } = sent;
     let event: MockEvent;
@@ -123,7 +169,7 @@ export class Pipeline {
       const costAvoidedUsd = plan?.error ? null : hit.costUsd;
       event = { outcome: 'hit', request, status, faults, timings, hit, costAvoidedUsd };
     } else {
-      const keyed = this.grouped(p, req, miss, time);
+      const keyed = this.grouped(p, headers, miss, time);
       if (sent.passthrough !== null) {
         const answered = sent.passthrough === 'answered';
         event = { outcome: 'passthrough', request, status, faults, timings, answered, miss: keyed };
@@ -133,13 +179,18 @@ export class Pipeline {
   }
 
   /** The miss added to its group (the live link's distinct misses), with the group's key. */
-  private grouped(p: Parsed, req: IncomingMessage, miss: MatchMiss | null, time: number): MissInfo {
+  private grouped(
+    p: Parsed,
+    headers: IncomingHttpHeaders,
+    miss: MatchMiss | null,
+    time: number,
+  ): MissInfo {
     const { index, refs } = this.loaded;
     const info = missInfo(refs, miss);
     const key = this.misses.add(
       {
         p,
-        headers: req.headers,
+        headers,
         closest: miss?.closest ?? null,
         closestRef: info.closest,
         diff: info.diff,
@@ -196,13 +247,13 @@ export class Pipeline {
         miss: info,
       });
     } else {
-      const keyed = this.grouped(p, req, miss, request.time);
+      const keyed = this.grouped(p, req.headers, miss, request.time);
       this.bus.publish({ outcome: 'miss', request, status, faults: NONE, timings, miss: keyed });
     }
   }
 
   /** Requests that could not be compared (too large, too deep, too slow) count as unmatched. */
-  private refused(res: ServerResponse, at: Addressed, refused: Refusal, reason: string): void {
+  private refused(res: ReplySink, at: Addressed, refused: Refusal, reason: string): void {
     const status = refuse(res, at, refused, reason);
     this.misses.addRefused(at, reason, epochOf(at.arrived), this.loaded.index.redact);
     this.bus.publish({
@@ -214,6 +265,16 @@ export class Pipeline {
       refused,
       reason,
     });
+  }
+
+  /** The number the next request will get (the in-process mock files its test id under it). */
+  get nextRequestId(): number {
+    return this.requestNo + 1;
+  }
+
+  /** Starts one test's sequences, fault counters and clock over (see test-scopes.ts). */
+  resetTest(test: string): void {
+    void test;
   }
 
   reset(): void {
@@ -241,7 +302,7 @@ function requestOf(
 /** The epoch time from the clock already read: no Date per request. */
 const epochOf = (at: number): number => Math.round(performance.timeOrigin + at);
 
-function timingsOf(res: ServerResponse, since: number): MockEvent['timings'] {
+function timingsOf(res: ReplySink, since: number): MockEvent['timings'] {
   return { ttfbMs: ttfbOf(res, since), totalMs: performance.now() - since };
 }
 

@@ -2,15 +2,11 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import { Agent } from 'undici';
-import { FaultEngine } from '../../shared/faults/engine.js';
-import { DEFAULT_MAX_BODY_BYTES } from '../../shared/limits.js';
 import type { LoadError } from '../../shared/schema.js';
 import { BUILTIN_UPSTREAMS } from '../../shared/upstreams.js';
 import { sendJson } from '../http-util.js';
-import { buildIndex, scopedFaults } from '../replay-index.js';
 import type { Timing } from '../replay.js';
 import {
-  DEFAULT_BODY_TIMEOUT_MS,
   StartError,
   closeServer,
   createServer,
@@ -19,21 +15,18 @@ import {
 } from '../server-util.js';
 import { logCleanUp } from '../store/clean-up-log.js';
 import { loadReplaySnapshot } from '../store/replay-load.js';
-import { cleanSnapshotSideFiles, type Snapshot } from '../store/snapshot-store.js';
+import { cleanSnapshotSideFiles } from '../store/snapshot-store.js';
 import { watchFolder } from '../store/watch-folder.js';
 import type { LiveState } from '../../shared/mock-link.js';
 import { announce, announcedUrl, newToken, type Announced } from './announce.js';
-import { CallRefs } from './calls.js';
-import { EventBus, type MockEvents } from './events.js';
+import { createCore, loadedOf, skipped } from './core.js';
+import type { MockEvents } from './events.js';
 import { LiveHub } from './live.js';
 import { MockMetrics } from './metrics.js';
-import { MissGroups } from './miss-groups.js';
-import { Pipeline, type Loaded } from './pipeline.js';
-import { jsonLogSubscriber, logSubscriber } from './report.js';
-import { RetryDetector } from './retries.js';
+import { jsonLogSubscriber } from './report.js';
 import { buildReport, writeReport } from './run-report.js';
 import { MissRecorder } from './record-miss.js';
-import { MockStats, type Miss } from './stats.js';
+import type { Miss } from './stats.js';
 import { TimedResponse } from './timed-response.js';
 
 export interface MockOptions {
@@ -67,6 +60,8 @@ export interface MockOptions {
   bodyTimeoutMs?: number;
   /** At exit, write a run summary (`tapedeck-report/1`) to this file. */
   report?: string;
+  /** One log line per request (default true); the start, reload and skipped-file lines stay. */
+  logRequests?: boolean;
   /** Write `.tapedeck/mock.json` for the desktop app (default true). */
   announce?: boolean;
   log?: (line: string) => void;
@@ -86,14 +81,6 @@ export interface RunningMock extends RunningServer {
   reloaded(): Promise<void>;
 }
 
-const loadedOf = (snapshot: Snapshot): Loaded => ({
-  index: buildIndex(snapshot),
-  refs: new CallRefs(snapshot),
-});
-
-const skipped = (e: LoadError) =>
-  `tapedeck: skipped ${e.file}${e.line ? `:${e.line}` : ''}: ${e.reason}`;
-
 export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
   const { dir } = opts;
   if (opts.recordMisses && opts.passthrough)
@@ -101,52 +88,18 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
       '--record-misses and --passthrough cannot be used together (one records a miss, the other only forwards it)',
     );
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
-  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const bodyTimeoutMs = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
 
   logCleanUp(await cleanSnapshotSideFiles(dir), log);
-  const first = loadedOf(await loadReplaySnapshot(dir));
-  const engine =
-    opts.faults === false
-      ? null
-      : new FaultEngine({
-          seed: opts.seed ?? '1',
-          scoped: scopedFaults(first.index.snapshot, opts.scenario),
-        });
-  for (const e of first.index.snapshot.errors) log(skipped(e));
+  const firstSnapshot = await loadReplaySnapshot(dir);
+  for (const e of firstSnapshot.errors) log(skipped(e));
   // Every load error ever seen counts for --strict, even if the file was fixed later.
   const seenErrors = new Map<string, LoadError>(
-    first.index.snapshot.errors.map((e) => [e.file + e.reason, e]),
+    firstSnapshot.errors.map((e) => [e.file + e.reason, e]),
   );
 
-  // The built-in subscribers come first: stats are current before any other listener runs.
-  const bus = new EventBus(log);
-  const stats = new MockStats();
-  const startedAt = stats.since;
-  bus.subscribe(stats.add);
-  const metrics = new MockMetrics(bus, () => openConnections);
-  bus.subscribe(logSubscriber(log));
-  const groups = new MissGroups();
-  const unused = () => stats.unused(pipeline.loaded.index.entries);
-  const liveState = (): LiveState => ({
-    since: stats.since,
-    requests: stats.requests,
-    unmatched: stats.unmatched,
-    costAvoidedUsd: stats.costAvoidedUsd,
-    hits: Object.fromEntries(stats.replayed.hits().map((h) => [h.file, h.hits])),
-    unused: unused(),
-    missGroups: groups.size,
-  });
-  const token = newToken();
-  const live = new LiveHub(token, bus, {
-    state: liveState,
-    misses: () => groups.list(),
-    kept: (key) => groups.kept(key),
-  });
   let openConnections = 0;
   let reloading: Promise<void> = Promise.resolve();
   const passthroughAgent = opts.passthrough ? new Agent({ keepAliveTimeout: 30_000 }) : null;
-  const snapshotNow = () => pipeline.loaded.index.snapshot;
   const upstreams = { ...BUILTIN_UPSTREAMS, ...opts.upstreams };
   // Every mock has upstreams (the built-in ones at least): *record it* is always offered, and
   // refuses by itself when no key is at hand.
@@ -158,50 +111,64 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     // Queued with the reloads: a reload that read the folder before the write cannot undo it.
     added: (loaded) =>
       (reloading = reloading.then(() => {
-        const now = snapshotNow();
+        const now = core.snapshot();
         if (now.calls.some((c) => c.file === loaded.file)) return;
         try {
-          pipeline.loaded = loadedOf({ ...now, calls: [...now.calls, loaded] });
+          core.pipeline.loaded = loadedOf({ ...now, calls: [...now.calls, loaded] });
         } catch (e) {
           // The file is written; the reload its write triggers (or the next) will bring it in.
           log(`tapedeck: ${loaded.file} is written but not yet served: ${(e as Error).message}`);
         }
       })),
   });
-  const pipeline: Pipeline = new Pipeline(
-    first,
-    engine,
-    { maxBodyBytes, bodyTimeoutMs },
-    {
-      timing: opts.timing ?? { mode: 'recorded' },
-      upstreams,
-      passthroughAgent,
-      log,
-    },
-    {
-      maxBodyBytes,
-      stats,
-      snapshot: () => ({ calls: snapshotNow().calls.length, errors: snapshotNow().errors }),
-      prices: () => snapshotNow().manifest?.prices,
-      openConnections: () => openConnections,
-      reset: () => {
-        pipeline.reset();
-        stats.reset();
-        live.stateChanged();
-        live.forgetHistory();
-        metrics.reset();
-      },
-      unused,
-      metrics,
-      live,
-      recordKept: (kept) => recorder.record(kept),
-    },
-    bus,
+  const token = newToken();
+  const core = createCore(firstSnapshot, {
+    ...(opts.timing ? { timing: opts.timing } : {}),
+    ...(opts.scenario !== undefined ? { scenario: opts.scenario } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
+    ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+    ...(opts.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: opts.bodyTimeoutMs } : {}),
+    ...(opts.logRequests !== undefined ? { logRequests: opts.logRequests } : {}),
+    upstreams,
+    log,
+    passthroughAgent,
+    recorder: opts.recordMisses ? recorder : null,
+  });
+  const { stats, groups, pipeline, bus, bodyTimeoutMs } = core;
+  const startedAt = stats.since;
+  const metrics = new MockMetrics(bus, () => openConnections);
+  const liveState = (): LiveState => ({
+    since: stats.since,
+    requests: stats.requests,
+    unmatched: stats.unmatched,
+    costAvoidedUsd: stats.costAvoidedUsd,
+    hits: Object.fromEntries(stats.replayed.hits().map((h) => [h.file, h.hits])),
+    unused: core.unused(),
+    missGroups: groups.size,
+  });
+  const live = new LiveHub(token, bus, {
+    state: liveState,
+    misses: () => groups.list(),
+    kept: (key) => groups.kept(key),
+  });
+  core.setControls({
+    maxBodyBytes: core.maxBodyBytes,
     stats,
-    groups,
-    new RetryDetector(),
-    opts.recordMisses ? recorder : null,
-  );
+    snapshot: () => ({ calls: core.snapshot().calls.length, errors: core.snapshot().errors }),
+    prices: () => core.snapshot().manifest?.prices,
+    openConnections: () => openConnections,
+    reset: () => {
+      core.reset();
+      live.stateChanged();
+      live.forgetHistory();
+      metrics.reset();
+    },
+    unused: core.unused,
+    metrics,
+    live,
+    recordKept: (kept) => recorder.record(kept),
+  });
 
   const server = createServer(
     (req, res) => {
@@ -226,13 +193,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     reloading = reloading.then(async () => {
       try {
         const snapshot = await loadReplaySnapshot(dir);
-        pipeline.loaded = loadedOf(snapshot);
-        try {
-          engine?.setScoped(scopedFaults(snapshot, opts.scenario));
-        } catch (e) {
-          engine?.setScoped(scopedFaults(snapshot, undefined));
-          log(`tapedeck: ${(e as Error).message}; serving without it until it is back`);
-        }
+        core.replace(snapshot);
         for (const e of snapshot.errors) {
           if (!seenErrors.has(e.file + e.reason)) log(skipped(e));
           seenErrors.set(e.file + e.reason, e);
@@ -283,7 +244,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
           scenario: opts.scenario ?? null,
           stats,
           groups,
-          unused: unused(),
+          unused: core.unused(),
         }),
       );
     } catch (e) {

@@ -10,6 +10,7 @@ import {
   type OutgoingHttpHeaders,
 } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { ReplySink } from '../reply-sink.js';
 
 type Headers = OutgoingHttpHeaders | OutgoingHttpHeader[];
 
@@ -30,7 +31,8 @@ export class TimedResponse<
   }
 }
 
-/** ms from `since` to the headers, or null when none went out (or not through a TimedResponse). */
-export function ttfbOf(res: ServerResponse, since: number): number | null {
-  return res instanceof TimedResponse && res.headersAt > 0 ? res.headersAt - since : null;
+/** ms from `since` to the headers, or null when none went out (or the sink does not note it). */
+export function ttfbOf(res: ReplySink, since: number): number | null {
+  const at = res.headersAt ?? 0;
+  return at > 0 ? at - since : null;
 }
