@@ -1,6 +1,7 @@
 /**
  * The control API beside the pipeline: `/__tapedeck/health|stats|misses|reset`. Control requests
  * are about the mock, not traffic through it: they publish no event and take no request number.
+ * `?test=ID` on stats, misses and reset is about one test's scope only (test-scopes.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Prices } from '../../shared/providers/cost.js';
@@ -12,6 +13,7 @@ import type { KeptRequest } from './kept-request.js';
 import type { LiveHub } from './live.js';
 import type { MockMetrics } from './metrics.js';
 import type { MockStats } from './stats.js';
+import { testIdProblem, type TestScopes } from './test-scopes.js';
 
 export interface ControlContext {
   readonly maxBodyBytes: number;
@@ -34,6 +36,25 @@ export interface ControlContext {
    * *record it*); absent when this mock cannot record, and `live/record` then says so.
    */
   recordKept?: (kept: KeptRequest) => Promise<RecordMissResult>;
+  /** Per-test scopes (`x-tapedeck-test`); absent: `?test=` answers 501. */
+  tests?: TestScopes;
+}
+
+/** The endpoints that take `?test=`. */
+const PER_TEST = new Set(['/stats', '/misses', '/reset']);
+
+/** `?test=ID` of the query: null when absent, or the reply refusing it. */
+function testParam(
+  ctx: ControlContext,
+  route: Route,
+): { id: string; tests: TestScopes } | null | { status: number; message: string } {
+  if (route.search === '') return null;
+  const id = new URLSearchParams(route.search).get('test');
+  if (id === null) return null;
+  const problem = testIdProblem(id);
+  if (problem !== null) return { status: 400, message: `Tapedeck: ?test=: ${problem}` };
+  if (!ctx.tests) return { status: 501, message: 'Tapedeck: this mock keeps no per-test state' };
+  return { id, tests: ctx.tests };
 }
 
 export async function control(
@@ -56,6 +77,10 @@ export async function control(
   if (!(read instanceof Buffer)) return;
   if (ctx.live && route.path.startsWith('/live/'))
     return ctx.live.handle(req, res, route.path.slice('/live'.length), read, ctx.recordKept);
+  const test = PER_TEST.has(route.path) ? testParam(ctx, route) : null;
+  if (test !== null && 'status' in test)
+    return sendJson(res, test.status, { error: { message: test.message, type: 'tapedeck' } });
+  if (test !== null) return perTest(test.tests, test.id, req, res, route.path);
   switch (route.path) {
     case '/health': {
       const { calls, errors } = ctx.snapshot();
@@ -89,10 +114,44 @@ export async function control(
           error: { message: 'POST /__tapedeck/reset', type: 'tapedeck' },
         });
       ctx.reset();
+      // Everything starts over, every test included.
+      ctx.tests?.clear();
       return sendJson(res, 200, { ok: true });
     default:
       return sendJson(res, 404, {
         error: { message: `Tapedeck: no control endpoint ${route.path}`, type: 'tapedeck' },
       });
+  }
+}
+
+/**
+ * One test's stats, misses or reset. An id never seen reads as a test that has sent nothing yet,
+ * and resetting it succeeds: a test's clean-up need not know whether it sent a request. Reading
+ * creates no scope, so polling ids cannot fill the table.
+ */
+function perTest(
+  tests: TestScopes,
+  id: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): void {
+  const scope = tests.get(id);
+  switch (path) {
+    case '/stats':
+      return sendJson(res, 200, {
+        test: id,
+        requests: scope?.requests ?? 0,
+        unmatched: scope?.unmatched ?? 0,
+      });
+    case '/misses':
+      return sendJson(res, 200, { misses: scope?.misses ?? [] });
+    default:
+      if (req.method !== 'POST')
+        return sendJson(res, 405, {
+          error: { message: 'POST /__tapedeck/reset?test=ID', type: 'tapedeck' },
+        });
+      tests.reset(id);
+      return sendJson(res, 200, { ok: true, test: id });
   }
 }

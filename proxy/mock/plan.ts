@@ -1,15 +1,19 @@
 /** Stage 3: which faults this request meets (the engine decides; shared/faults). */
-import type { FaultEngine, Plan } from '../../shared/faults/engine.js';
+import type { FaultCounters, FaultEngine, Plan } from '../../shared/faults/engine.js';
 import { adapterOf } from '../../shared/adapters/registry.js';
 import type { Entry } from '../replay-index.js';
 import type { Parsed } from './parse.js';
 
-/** Null without an engine (`faults: false`): then no request meets any fault. */
+/**
+ * Null without an engine (`faults: false`): then no request meets any fault. `counters`: a test's
+ * own (its `sinceStartMs` then counts from that test's start); the engine's without them.
+ */
 export function planFaults(
   engine: FaultEngine | null,
   p: Parsed,
   entry: Entry | null,
   sinceStartMs: number,
+  counters?: FaultCounters,
 ): Plan | null {
   if (!engine) return null;
   const { route } = p.at;
@@ -23,6 +27,7 @@ export function planFaults(
     entry?.id ?? null,
     entry?.faults ?? null,
     sinceStartMs,
+    counters,
   );
 }
 

@@ -40,7 +40,35 @@ export interface InFlight {
   fired: readonly FiredFault[];
 }
 
-const MAX_MISSES = 200;
+/** Misses kept (the newest), here and per test (test-scopes.ts). */
+export const MAX_MISSES = 200;
+
+/** An event the stats count as unmatched: a miss, a refusal, or a passthrough nobody answered. */
+export type UnmatchedEvent = Exclude<MockEvent, { outcome: 'hit' | 'unrouted' | 'recorded' }>;
+
+/** Null when the event counts as matched (or is not counted at all). */
+export function unmatchedOf(e: MockEvent): UnmatchedEvent | null {
+  if (e.outcome === 'unrouted' || e.outcome === 'hit' || e.outcome === 'recorded') return null;
+  if (e.outcome === 'passthrough' && e.answered) return null;
+  return e;
+}
+
+/** The `/__tapedeck/misses` entry of an unmatched request. */
+export function missOf(e: UnmatchedEvent): Miss {
+  const closest = e.outcome === 'refused' ? null : e.miss.closest;
+  const reason =
+    e.outcome === 'refused' ? e.reason : e.outcome === 'passthrough' ? 'passthrough failed' : null;
+  return {
+    at: new Date(e.request.time).toISOString(),
+    upstream: e.request.upstream,
+    method: e.request.method,
+    path: e.request.path,
+    closest: closest?.call ?? null,
+    closestFile: closest?.file ?? null,
+    diff: e.outcome === 'refused' ? [] : [...e.miss.diff],
+    ...(reason !== null ? { reason } : {}),
+  };
+}
 
 export class MockStats {
   private upstreams = new Map<string, UpstreamStats>();
@@ -81,29 +109,10 @@ export class MockStats {
   };
 
   /** A passthrough the upstream did not answer still fails --strict: the test got no reply. */
-  private miss(
-    s: UpstreamStats,
-    e: Exclude<MockEvent, { outcome: 'hit' | 'unrouted' | 'recorded' }>,
-  ): void {
+  private miss(s: UpstreamStats, e: UnmatchedEvent): void {
     s.unmatched++;
     this.unmatchedCount++;
-    const closest = e.outcome === 'refused' ? null : e.miss.closest;
-    const reason =
-      e.outcome === 'refused'
-        ? e.reason
-        : e.outcome === 'passthrough'
-          ? 'passthrough failed'
-          : null;
-    this.kept.push({
-      at: new Date(e.request.time).toISOString(),
-      upstream: e.request.upstream,
-      method: e.request.method,
-      path: e.request.path,
-      closest: closest?.call ?? null,
-      closestFile: closest?.file ?? null,
-      diff: e.outcome === 'refused' ? [] : [...e.miss.diff],
-      ...(reason !== null ? { reason } : {}),
-    });
+    this.kept.push(missOf(e));
     if (this.kept.length > MAX_MISSES) this.kept.shift();
   }
 

@@ -83,13 +83,29 @@ export interface EngineOptions {
   scoped: readonly FaultSource[];
 }
 
+/**
+ * What `plan` counts: requests in all, per upstream and per call. The engine keeps one set; a
+ * caller can keep more (one per test, see proxy/mock/test-scopes.ts) and pass its own to `plan`.
+ * A fault's draws depend on the seed, the fault, the counter and its number, so the same seed and
+ * the same counts give the same faults whichever set counted them.
+ */
+export class FaultCounters {
+  global = 0;
+  readonly upstreams = new Map<string, number>();
+  readonly calls = new Map<string, number>();
+
+  reset(): void {
+    this.global = 0;
+    this.upstreams.clear();
+    this.calls.clear();
+  }
+}
+
 export class FaultEngine {
   private seed: string;
   private scoped: readonly FaultSource[];
   // Counted on every request, faults or not, so a schedule edited in later sees the true numbers.
-  private global = 0;
-  private readonly upstreams = new Map<string, number>();
-  private readonly calls = new Map<string, number>();
+  private readonly counters = new FaultCounters();
 
   constructor(opts: EngineOptions) {
     this.seed = opts.seed;
@@ -101,10 +117,14 @@ export class FaultEngine {
     this.scoped = scoped;
   }
 
+  /** Forgets the engine's own counts (not those of `newCounters`, which belong to their caller). */
   reset(): void {
-    this.global = 0;
-    this.upstreams.clear();
-    this.calls.clear();
+    this.counters.reset();
+  }
+
+  /** Counters of their own, all at zero, for `plan`'s `counters`. */
+  newCounters(): FaultCounters {
+    return new FaultCounters();
   }
 
   private static bump(map: Map<string, number>, key: string): number {
@@ -115,17 +135,19 @@ export class FaultEngine {
 
   /**
    * Counts the request and returns what its faults do. `callFaults` are the matched call's own
-   * (null when unmatched); `elapsedMs` is the time since start or reset.
+   * (null when unmatched); `elapsedMs` is the time since start or reset (of whoever owns
+   * `counters`). `counters`: where to count; the engine's own without them.
    */
   plan(
     facts: RequestFacts,
     callId: string | null,
     callFaults: readonly FaultSource[] | null,
     elapsedMs: number,
+    counters: FaultCounters = this.counters,
   ): Plan {
-    const global = ++this.global;
-    const upstreamN = FaultEngine.bump(this.upstreams, facts.upstream);
-    const callN = callId ? FaultEngine.bump(this.calls, callId) : 0;
+    const global = ++counters.global;
+    const upstreamN = FaultEngine.bump(counters.upstreams, facts.upstream);
+    const callN = callId ? FaultEngine.bump(counters.calls, callId) : 0;
     const plan = emptyPlan();
     if (this.scoped.length === 0 && (!callFaults || callFaults.length === 0)) return plan;
     const counts: Record<'upstream' | 'call' | 'global', [string, number]> = {

@@ -37,6 +37,40 @@ import { VOLATILE_SET } from './signature.js';
 /** Raw requests remembered per matcher; bounded so a stream of distinct prompts cannot grow it. */
 const RAW_MEMO_ENTRIES = 4096;
 
+declare const POSITIONS: unique symbol;
+/**
+ * Sequence positions a caller keeps apart from the matcher's own (one test's, see
+ * proxy/mock/test-scopes.ts). Opaque: made by `Matcher.newPositions()` and valid only for that
+ * matcher. A reload builds a new matcher, so positions kept across it must be made again (they
+ * start over, as the matcher's own do); passing old ones throws `ForeignPositionsError`, and
+ * `owns` tells beforehand.
+ */
+export interface Positions {
+  readonly [POSITIONS]: true;
+}
+
+/**
+ * What a `Positions` is inside. The owner is named by number, not held, so positions outliving a
+ * reload do not keep the old matcher (and its snapshot) in memory. Sparse: a test hits a few of
+ * the groups, and thousands of tests each holding one counter per group would not fit.
+ */
+interface PositionsState {
+  readonly owner: number;
+  readonly counters: Map<number, number>;
+}
+
+let matchers = 0;
+
+/** Positions given to a matcher other than the one that made them (usually: kept across a reload). */
+export class ForeignPositionsError extends Error {
+  constructor() {
+    super(
+      'Tapedeck: these sequence positions belong to another Matcher (kept across a reload?); make new ones with newPositions()',
+    );
+    this.name = 'ForeignPositionsError';
+  }
+}
+
 export interface Matchable {
   id: string;
   seq: number;
@@ -106,6 +140,8 @@ class Pick<C> {
 
 export class Matcher<C extends Matchable> {
   readonly size: number;
+  /** Which matcher made a `Positions`. */
+  private readonly instance = ++matchers;
   private readonly norm: StringNormalizer | null;
   private readonly redaction: LiveRedaction | null;
   /**
@@ -172,8 +208,32 @@ export class Matcher<C extends Matchable> {
     for (const g of this.groups) this.index(g);
   }
 
-  match(req: LiveRequest): MatchResult<C> {
-    return this.matchLive(req, null);
+  /** `positions`: the caller's own (see `newPositions`); without them the matcher's. */
+  match(req: LiveRequest, positions?: Positions): MatchResult<C> {
+    return this.matchLive(req, null, this.countersOf(positions));
+  }
+
+  /** Fresh positions for this matcher: every sequence at its start, the matcher's own untouched. */
+  newPositions(): Positions {
+    const state: PositionsState = { owner: this.instance, counters: new Map() };
+    return state as unknown as Positions;
+  }
+
+  /** True when `positions` were made by this matcher (false: kept from before a reload). */
+  owns(positions: Positions): boolean {
+    return (positions as unknown as PositionsState).owner === this.instance;
+  }
+
+  /** Starts every sequence of `positions` over (what `reset` does to the matcher's own). */
+  resetPositions(positions: Positions): void {
+    this.countersOf(positions)?.clear();
+  }
+
+  /** Null: the matcher's own. */
+  private countersOf(positions: Positions | undefined): Map<number, number> | null {
+    if (positions === undefined) return null;
+    if (!this.owns(positions)) throw new ForeignPositionsError();
+    return (positions as unknown as PositionsState).counters;
   }
 
   /**
@@ -181,32 +241,45 @@ export class Matcher<C extends Matchable> {
    * bytes as received). An exact hit is remembered under that key, so the same bytes again skip
    * parsing and hashing: exact lookup comes first, so the same bytes always find the same group.
    */
-  matchRaw(rawKey: string, parse: () => LiveRequest): MatchResult<C> {
+  matchRaw(rawKey: string, parse: () => LiveRequest, positions?: Positions): MatchResult<C> {
+    const counters = this.countersOf(positions);
     const known = this.rawExact.get(rawKey);
-    if (known) return this.hit(known, true);
-    return this.matchLive(parse(), rawKey);
+    if (known) return this.hit(known, true, counters);
+    return this.matchLive(parse(), rawKey, counters);
   }
 
-  private matchLive(req: LiveRequest, rawKey: string | null): MatchResult<C> {
+  private matchLive(
+    req: LiveRequest,
+    rawKey: string | null,
+    counters: Map<number, number> | null,
+  ): MatchResult<C> {
     if (this.plainFirst) {
       // A request with nothing to redact that equals a stored signature is found without
       // running a detector: every stored signature is a fixed point of the redactor
       // (redacting twice changes nothing), so if the request as it is equals one, the redacted
       // request equals it too, and exact precedence picks the same group either way.
       const exact = this.findExact(liveView(req, null));
-      if (exact) return this.exactHit(exact, rawKey);
+      if (exact) return this.exactHit(exact, rawKey, counters);
     }
-    return this.matchView(liveView(req, this.norm, this.redaction), rawKey);
+    return this.matchView(liveView(req, this.norm, this.redaction), rawKey, counters);
   }
 
-  private exactHit(g: Group<C>, rawKey: string | null): MatchResult<C> {
+  private exactHit(
+    g: Group<C>,
+    rawKey: string | null,
+    counters: Map<number, number> | null,
+  ): MatchResult<C> {
     if (rawKey !== null && this.rawExact.size < RAW_MEMO_ENTRIES) this.rawExact.set(rawKey, g);
-    return this.hit(g, true);
+    return this.hit(g, true, counters);
   }
 
-  private matchView(view: LiveView, rawKey: string | null): MatchResult<C> {
+  private matchView(
+    view: LiveView,
+    rawKey: string | null,
+    counters: Map<number, number> | null,
+  ): MatchResult<C> {
     const exact = this.findExact(view);
-    if (exact) return this.exactHit(exact, rawKey);
+    if (exact) return this.exactHit(exact, rawKey, counters);
 
     const pick = new Pick<C>();
     const consider = (g: Group<C>): void => {
@@ -219,7 +292,7 @@ export class Matcher<C extends Matchable> {
       bucket.scan.forEach(consider);
     }
     this.unbucketed.forEach(consider);
-    return pick.group ? this.hit(pick.group, false) : this.miss(view);
+    return pick.group ? this.hit(pick.group, false, counters) : this.miss(view);
   }
 
   reset(): void {
@@ -337,10 +410,14 @@ export class Matcher<C extends Matchable> {
     return null;
   }
 
-  private hit(g: Group<C>, exact: boolean): MatchResult<C> {
-    const n = this.counters[g.index] as number;
+  /** `own`: a caller's positions (see `newPositions`); null for the matcher's. */
+  private hit(g: Group<C>, exact: boolean, own: Map<number, number> | null): MatchResult<C> {
+    const n = own === null ? (this.counters[g.index] as number) : (own.get(g.index) ?? 0);
     const last = g.calls.length - 1;
-    if (n <= last) this.counters[g.index] = n + 1;
+    if (n <= last) {
+      if (own === null) this.counters[g.index] = n + 1;
+      else own.set(g.index, n + 1);
+    }
     return { kind: 'hit', call: g.calls[Math.min(n, last)] as C, exact };
   }
 
