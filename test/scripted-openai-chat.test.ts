@@ -65,6 +65,13 @@ describe('scripted openai-chat replies', () => {
     expect(r.usage).toMatchObject({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
   });
 
+  it('answers an empty reply with an empty text, not a missing one', async () => {
+    const { client } = await clientFor([{}]);
+    const r = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(r.choices[0]?.message.content).toBe('');
+    expect(r.choices[0]?.finish_reason).toBe('stop');
+  });
+
   it('sends tool calls with JSON-text arguments and null content', async () => {
     const { client } = await clientFor([{ toolCalls: TOOLS, tokens: 10 }]);
     const r = await client.chat.completions.create({ model: 'gpt-4o', messages });
