@@ -9,6 +9,7 @@ import { anthropicTokens } from './estimate.js';
 import { anthropicPrompt } from './prompt.js';
 import { readAnthropic } from './read.js';
 import { anthropicDeltaText, anthropicReplyText } from './reply.js';
+import { scriptedAnthropic } from './scripted.js';
 import { anthropicToolCalls } from './tool-calls.js';
 
 export const anthropicMessagesAdapter: ProviderAdapter = {
@@ -25,5 +26,5 @@ export const anthropicMessagesAdapter: ProviderAdapter = {
   replyText: anthropicReplyText,
   deltaText: anthropicDeltaText,
   streamFraming: 'sse',
-  scripted: null,
+  scripted: scriptedAnthropic,
 };

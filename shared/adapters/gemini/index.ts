@@ -9,6 +9,7 @@ import { geminiTokens } from './estimate.js';
 import { geminiPrompt } from './prompt.js';
 import { readGemini } from './read.js';
 import { geminiDeltaText, geminiReplyText } from './reply.js';
+import { scriptedGemini } from './scripted.js';
 import { geminiToolCalls } from './tool-calls.js';
 
 export const geminiAdapter: ProviderAdapter = {
@@ -25,5 +26,5 @@ export const geminiAdapter: ProviderAdapter = {
   replyText: geminiReplyText,
   deltaText: geminiDeltaText,
   streamFraming: 'sse',
-  scripted: null,
+  scripted: scriptedGemini,
 };

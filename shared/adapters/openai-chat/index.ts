@@ -9,6 +9,7 @@ import { chatTokens } from './estimate.js';
 import { chatPrompt } from './prompt.js';
 import { readOpenAIChat } from './read.js';
 import { chatDeltaText, chatReplyText } from './reply.js';
+import { scriptedChat } from './scripted.js';
 import { openaiChatToolCalls } from './tool-calls.js';
 
 export const openaiChatAdapter: ProviderAdapter = {
@@ -25,5 +26,5 @@ export const openaiChatAdapter: ProviderAdapter = {
   replyText: chatReplyText,
   deltaText: chatDeltaText,
   streamFraming: 'sse',
-  scripted: null,
+  scripted: scriptedChat,
 };

@@ -9,6 +9,7 @@ import { responsesTokens } from './estimate.js';
 import { responsesPrompt } from './prompt.js';
 import { readOpenAIResponses } from './read.js';
 import { responsesDeltaText, responsesReplyText } from './reply.js';
+import { scriptedResponses } from './scripted.js';
 import { openaiResponsesToolCalls } from './tool-calls.js';
 
 export const openaiResponsesAdapter: ProviderAdapter = {
@@ -25,5 +26,5 @@ export const openaiResponsesAdapter: ProviderAdapter = {
   replyText: responsesReplyText,
   deltaText: responsesDeltaText,
   streamFraming: 'sse',
-  scripted: null,
+  scripted: scriptedResponses,
 };
