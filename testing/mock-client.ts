@@ -1,0 +1,93 @@
+/**
+ * `mockClient`: ModelMesh's mock client for TypeScript, as a real SDK client over `createMockFetch`,
+ * so replies go through the SDK's own parsing (streams included) and `.calls` records each request.
+ * The SDKs are the user's dependencies, loaded on first use: `tapedeck/testing` imports without them.
+ */
+import { createRequire } from 'node:module';
+import type { ScriptedResponse } from '../shared/scripted-reply.js';
+import { createMockFetch, type MockCall, type MockFetch, type MockSource } from './mock-fetch.js';
+
+// Types only: nothing of the SDKs is loaded unless a client is made.
+import type OpenAI from 'openai';
+import type Anthropic from '@anthropic-ai/sdk';
+
+export interface MockClientOptions {
+  /** Replies in order, the last one repeating (ModelMesh's `responses`). */
+  responses?: ScriptedResponse[];
+  /** Or a snapshot folder (with its options), as `createMockFetch({ snapshot })` takes it. */
+  snapshot?: string;
+  /** Any other option of the SDK's constructor (`maxRetries`, `timeout`, `defaultHeaders`…). */
+  clientOptions?: Record<string, unknown>;
+}
+
+/** What a mock client adds to the SDK's own client. */
+export interface MockClientExtras {
+  /** One entry per request: provider, model, messages or input, body, the reply's call. */
+  readonly calls: MockCall[];
+  readonly misses: MockFetch['misses'];
+  /** Starts the replies (or the snapshot's sequences) over and forgets the calls. */
+  reset(): void;
+  /** The fetch underneath, for assertions and `withMockFetch`. */
+  readonly fetch: MockFetch;
+  [Symbol.dispose](): void;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export type MockOpenAI = OpenAI & MockClientExtras;
+export type MockAnthropic = Anthropic & MockClientExtras;
+
+const require = createRequire(import.meta.url);
+
+function loadSdk<T>(name: string): T {
+  try {
+    return require(name) as T;
+  } catch (e) {
+    throw new Error(
+      `tapedeck: mockClient needs the ${name} package in your project (npm install -D ${name}): ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+}
+
+function sourceOf(o: MockClientOptions): MockSource {
+  if (o.snapshot !== undefined) return { snapshot: o.snapshot };
+  if (o.responses !== undefined) return { responses: o.responses };
+  throw new TypeError('mockClient wants { responses: [...] } or { snapshot: DIR }');
+}
+
+function withExtras<C extends object>(client: C, fetch: MockFetch): C & MockClientExtras {
+  return Object.defineProperties(client, {
+    calls: { get: () => fetch.calls },
+    misses: { get: () => fetch.misses },
+    reset: { value: () => fetch.reset() },
+    fetch: { value: fetch },
+    [Symbol.dispose]: { value: () => fetch[Symbol.dispose]() },
+    [Symbol.asyncDispose]: { value: () => fetch[Symbol.asyncDispose]() },
+  }) as C & MockClientExtras;
+}
+
+/** A real `openai` client answered by Tapedeck: `client.chat.completions.create(...)`, `client.responses.create(...)`. */
+export function mockClient(options: MockClientOptions): MockOpenAI {
+  const fetch = createMockFetch(sourceOf(options));
+  const { OpenAI: Client } = loadSdk<{ OpenAI: typeof OpenAI }>('openai');
+  const client = new Client({
+    apiKey: 'tapedeck-test',
+    maxRetries: 0,
+    ...options.clientOptions,
+    fetch,
+  });
+  return withExtras(client, fetch);
+}
+
+/** A real `@anthropic-ai/sdk` client answered by Tapedeck: `client.messages.create(...)`, `.stream(...)`. */
+mockClient.anthropic = function anthropic(options: MockClientOptions): MockAnthropic {
+  const fetch = createMockFetch(sourceOf(options));
+  const { Anthropic: Client } = loadSdk<{ Anthropic: typeof Anthropic }>('@anthropic-ai/sdk');
+  const client = new Client({
+    apiKey: 'tapedeck-test',
+    maxRetries: 0,
+    ...options.clientOptions,
+    fetch,
+  });
+  return withExtras(client, fetch);
+};
