@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_MAX_BODY_BYTES } from '../shared/limits.js';
+import { formatCost } from '../shared/format.js';
 import { parseUpstreamFlag } from '../shared/upstreams.js';
 import { placeholderKeys, sdkEnv } from './child-env.js';
 import { LimitFlagError, parseByteSize, parseMs } from './cli-limits.js';
@@ -14,6 +15,7 @@ import { parseTiming } from './replay.js';
 import { DEFAULT_BODY_TIMEOUT_MS, StartError, type RunningServer } from './server-util.js';
 import { SnapshotMissingError, assertSnapshotDir, loadSnapshot } from './store/snapshot-store.js';
 import { mockStrictReport, recordStrictReport } from './strict-report.js';
+import type { RunningMock } from './mock-server.js';
 import { VERSION } from './version.js';
 
 export const EXIT_OK = 0;
@@ -149,6 +151,11 @@ async function serve(
     await server.close();
     return code;
   });
+}
+
+/** What a mock run did, said as it exits: the cost avoided is the point of replaying. */
+export function exitLine(s: ReturnType<RunningMock['summary']>): string {
+  return `tapedeck: ${s.requests} request(s), ${s.hits} replayed, ${s.unmatched} unmatched, ${formatCost(s.costAvoidedUsd)} avoided`;
 }
 
 function splitCommand(argv: string[]): [string[], string[]] {
@@ -350,6 +357,7 @@ export async function main(argv: string[]): Promise<number> {
             );
           let code = await serve(server, command, keys);
           log.flush();
+          process.stderr.write(exitLine(server.summary()) + '\n');
           if (options.strict && (server.unmatched > 0 || server.loadErrors.length > 0)) {
             process.stderr.write(
               mockStrictReport(server.unmatched, server.misses, server.loadErrors).join('\n') +

@@ -79,6 +79,8 @@ export interface RunningMock extends RunningServer {
   readonly token: string;
   /** Resolves after the next reload triggered by a file change (for tests and tools). */
   reloaded(): Promise<void>;
+  /** Requests since start or reset, the hits among them and the cost they avoided (the exit line). */
+  summary(): { requests: number; hits: number; unmatched: number; costAvoidedUsd: number };
 }
 
 export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
@@ -302,6 +304,12 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     events: { subscribe: (listener) => bus.subscribe(listener) },
     token,
     reloaded: () => new Promise<void>((r) => waiters.push(r)),
+    summary: () => {
+      const { upstreams } = stats.view();
+      const hits = Object.values(upstreams).reduce((n, u) => n + u.matched, 0);
+      const { requests, unmatched, costAvoidedUsd } = stats;
+      return { requests, hits, unmatched, costAvoidedUsd };
+    },
     // Idempotent: a CLI signal and a test's cleanup may both close it.
     close: () => (closing ??= finish()),
   };
