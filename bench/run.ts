@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { bodySearch } from './body-search.js';
 import { faultOverhead } from './fault-overhead.js';
 import { faultTiming } from './fault-timing.js';
+import { inProcess } from './in-process.js';
 import { liveLog } from './live-log.js';
 import type { Figure } from './figure.js';
 import { mockScale } from './mock-scale.js';
@@ -31,6 +32,7 @@ const FIGURES: Figure[] = [
   uiOpen,
   liveLog,
   bodySearch,
+  inProcess,
 ];
 
 function usage(): string {

@@ -73,14 +73,58 @@ export function parseQuery(search: string): Record<string, string | string[]> {
   return out;
 }
 
+interface UrlRouter {
+  /** Base URLs parsed once: origin and path prefix, longest prefix first. */
+  readonly bases: ReadonlyArray<{ name: string; origin: string; prefix: string }>;
+  /** Routes by href: a test suite sends the same few URLs over and over. */
+  readonly known: Map<string, Route | null>;
+}
+
+const routers = new WeakMap<Readonly<Record<string, string>>, UrlRouter>();
+const MAX_KNOWN_URLS = 1024;
+
+function routerOf(upstreams: Readonly<Record<string, string>>): UrlRouter {
+  let r = routers.get(upstreams);
+  if (!r) {
+    const bases: Array<{ name: string; origin: string; prefix: string }> = [];
+    for (const [name, base] of Object.entries(upstreams)) {
+      try {
+        const b = new URL(base);
+        bases.push({ name, origin: b.origin, prefix: b.pathname.replace(/\/+$/, '') });
+      } catch {
+        // Not a URL: no request can be under it.
+      }
+    }
+    bases.sort((x, y) => y.prefix.length - x.prefix.length);
+    r = { bases, known: new Map() };
+    routers.set(upstreams, r);
+  }
+  return r;
+}
+
 /**
  * The route of a full URL, as the in-process mock sees an SDK's request: a URL under an
  * upstream's base URL (`https://api.openai.com/v1/chat/completions` → openai, `/v1/chat/completions`)
  * belongs to that upstream, the longest base first; else a Tapedeck-style URL whose first path
  * segment names a known upstream (`http://localhost/openai/v1/…`). Null for anything else.
+ * `upstreams` should be the same object from call to call: what it works out is kept with it.
  */
 export function routeOfUrl(
   href: string,
+  upstreams: Readonly<Record<string, string>>,
+): Route | null {
+  const router = routerOf(upstreams);
+  const known = router.known.get(href);
+  if (known !== undefined) return known;
+  const route = findRoute(href, router, upstreams);
+  if (router.known.size >= MAX_KNOWN_URLS) router.known.clear();
+  router.known.set(href, route);
+  return route;
+}
+
+function findRoute(
+  href: string,
+  router: UrlRouter,
   upstreams: Readonly<Record<string, string>>,
 ): Route | null {
   let url: URL;
@@ -89,25 +133,11 @@ export function routeOfUrl(
   } catch {
     return null;
   }
-  let best: { name: string; prefix: string } | null = null;
-  for (const [name, base] of Object.entries(upstreams)) {
-    let b: URL;
-    try {
-      b = new URL(base);
-    } catch {
-      continue;
-    }
-    if (b.origin !== url.origin) continue;
-    const prefix = b.pathname.replace(/\/+$/, '');
+  for (const { name, origin, prefix } of router.bases) {
+    if (origin !== url.origin) continue;
     if (prefix && url.pathname !== prefix && !url.pathname.startsWith(prefix + '/')) continue;
-    if (!best || prefix.length > best.prefix.length) best = { name, prefix };
+    return { name, path: url.pathname.slice(prefix.length) || '/', search: url.search };
   }
-  if (best)
-    return {
-      name: best.name,
-      path: url.pathname.slice(best.prefix.length) || '/',
-      search: url.search,
-    };
   const route = parseRoute(url.pathname + url.search);
   return route && route.name in upstreams ? route : null;
 }

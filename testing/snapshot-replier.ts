@@ -46,6 +46,7 @@ export class SnapshotReplier implements Replier {
         upstreams: this.upstreams as Record<string, string>,
         log: opts.log,
         logRequests: false,
+        detectRetries: false,
       });
       core.bus.subscribe((e) => {
         if (e.outcome !== 'miss' && e.outcome !== 'refused') return;

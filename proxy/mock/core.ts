@@ -35,6 +35,8 @@ export interface CoreOptions {
   maxBodyBytes?: number;
   bodyTimeoutMs?: number;
   log: (line: string) => void;
+  /** Tell clients' retries apart for the stats (default true; the in-process mock serves no stats). */
+  detectRetries?: boolean;
   /** One log line per request (default true). */
   logRequests?: boolean;
   passthroughAgent?: Agent | null;
@@ -138,7 +140,7 @@ export function createCore(first: Snapshot, opts: CoreOptions): MockCore {
     bus,
     stats,
     groups,
-    new RetryDetector(),
+    opts.detectRetries === false ? null : new RetryDetector(),
     tests,
     opts.recorder ?? null,
   );

@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ReplySink } from '../reply-sink.js';
+import { bufferedResponse } from './buffered-response.js';
 
 /** Statuses whose Response cannot have a body (the fetch standard's null body statuses). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -85,7 +86,7 @@ export class FetchReply implements ReplySink {
       // Written in one go: one buffer, no stream machinery.
       const body = NULL_BODY.has(this.status) ? null : concat(this.pending);
       this.pending = [];
-      this.resolve(new Response(body, { status: this.status, headers: this.headers }));
+      this.resolve(bufferedResponse(body, { status: this.status, headers: this.headers }));
     } else this.wake?.();
     this.closed();
     return this;

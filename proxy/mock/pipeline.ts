@@ -55,7 +55,8 @@ export class Pipeline {
     private readonly stats: MockStats,
     /** The distinct misses of the live link; only misses reach it. */
     private readonly misses: MissGroups,
-    private readonly retries: RetryDetector,
+    /** Null in process, where no stats are served to count retries in. */
+    private readonly retries: RetryDetector | null,
     /** Each `x-tapedeck-test` id's own sequences, fault counters, clock and misses. */
     private readonly tests: TestScopes,
     /** Set under --record-misses: unmatched requests are forwarded and written as new calls. */
@@ -155,7 +156,7 @@ export class Pipeline {
     const entry = matched.kind === 'hit' ? matched.call : null;
     const miss = matched.kind === 'miss' ? matched : null;
     const time = epochOf(arrived);
-    const retry = this.retries.check(route.name, route.path, headers, raw, time);
+    const retry = this.retries?.check(route.name, route.path, headers, raw, time) ?? false;
     const since = p.start - (scope?.startedAt ?? this.startedAt);
     const plan = planFaults(this.engine, p, entry, since, scope?.faults);
     // An error fault still answers a miss as it would without recording (a 429 is not recorded).
@@ -319,7 +320,7 @@ export class Pipeline {
   reset(): void {
     this.tests.clear();
     this.misses.reset();
-    this.retries.reset();
+    this.retries?.reset();
     this.loaded.index.matcher.reset();
     this.engine?.reset();
     this.startedAt = performance.now();
