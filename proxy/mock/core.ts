@@ -21,6 +21,7 @@ import { Pipeline, type Loaded } from './pipeline.js';
 import { logSubscriber } from './report.js';
 import type { MissRecorder } from './record-miss.js';
 import { RetryDetector } from './retries.js';
+import { TestScopes } from './test-scopes.js';
 import { MockStats } from './stats.js';
 
 export interface CoreOptions {
@@ -46,6 +47,8 @@ export interface MockCore {
   readonly groups: MissGroups;
   readonly engine: FaultEngine | null;
   readonly pipeline: Pipeline;
+  /** The `x-tapedeck-test` scopes (the control endpoints' `?test=ID`). */
+  readonly tests: TestScopes;
   readonly upstreams: Readonly<Record<string, string>>;
   readonly maxBodyBytes: number;
   readonly bodyTimeoutMs: number;
@@ -89,11 +92,13 @@ export function createCore(first: Snapshot, opts: CoreOptions): MockCore {
   const groups = new MissGroups();
   const upstreams = { ...BUILTIN_UPSTREAMS, ...opts.upstreams };
   let controls: ControlContext | null = null;
+  const tests = new TestScopes();
   const core: MockCore = {
     bus,
     stats,
     groups,
     engine,
+    tests,
     upstreams,
     maxBodyBytes,
     bodyTimeoutMs,
@@ -134,6 +139,7 @@ export function createCore(first: Snapshot, opts: CoreOptions): MockCore {
     stats,
     groups,
     new RetryDetector(),
+    tests,
     opts.recorder ?? null,
   );
   return core;

@@ -6,7 +6,8 @@
 import type { FiredFault } from '../../shared/faults/engine.js';
 
 /** Why a request was answered with an error before it could be matched. */
-export type Refusal = 'too_large' | 'too_deep' | 'timeout';
+/** `bad_test`: an `x-tapedeck-test` header that is empty, too long, unprintable or sent twice. */
+export type Refusal = 'too_large' | 'too_deep' | 'timeout' | 'bad_test';
 
 export interface EventRequest {
   /** Numbered by arrival, from 1; events are published when requests end, so ids may interleave. */

@@ -5,6 +5,7 @@
 import { ServerResponse, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { FaultEngine, FiredFault } from '../../shared/faults/engine.js';
+import { TEST_HEADER } from '../../shared/test-header.js';
 import { CONTROL_NAME, parseRoute, type Route } from '../../shared/upstreams.js';
 import { sendJson } from '../http-util.js';
 import type { ReplySink } from '../reply-sink.js';
@@ -24,6 +25,7 @@ import {
   type Limits,
 } from './parse.js';
 import { planFaults } from './plan.js';
+import { testIdOf, type TestScope, type TestScopes } from './test-scopes.js';
 import type { RetryDetector } from './retries.js';
 import { recordKey, type MissRecorder } from './record-miss.js';
 import type { InFlight, MockStats } from './stats.js';
@@ -54,6 +56,8 @@ export class Pipeline {
     /** The distinct misses of the live link; only misses reach it. */
     private readonly misses: MissGroups,
     private readonly retries: RetryDetector,
+    /** Each `x-tapedeck-test` id's own sequences, fault counters, clock and misses. */
+    private readonly tests: TestScopes,
     /** Set under --record-misses: unmatched requests are forwarded and written as new calls. */
     private readonly recorder: MissRecorder | null = null,
   ) {}
@@ -89,7 +93,10 @@ export class Pipeline {
     const read = await readRequestBody(req, this.limits);
     if (read === null) return;
     if (!read.ok) return this.refused(res, at, read.refusal, read.reason);
-    return this.serve(at, read.raw, req.headers, req, res);
+    // headersDistinct: a test header sent twice is refused, not joined into one id. Built only
+    // when there is one: it copies every header.
+    const distinct = req.headers[TEST_HEADER] === undefined ? req.headers : req.headersDistinct;
+    return this.serve(at, read.raw, req.headers, req, res, distinct);
   }
 
   /**
@@ -118,11 +125,19 @@ export class Pipeline {
     /** The node request, when there is one: --record-misses and --passthrough forward it. */
     req: IncomingMessage | null,
     res: ReplySink,
+    distinct: Readonly<Record<string, string | readonly string[] | undefined>> = headers,
   ): Promise<void> {
     const { route, method, arrived } = at;
+    const t = testIdOf(distinct);
+    // A bad id is refused: falling back to the shared state would bring back the drift it prevents.
+    if (t.kind === 'invalid') return this.refused(res, at, 'bad_test', t.reason);
+    const scope = t.kind === 'test' ? this.tests.scope(t.id) : null;
     const p = new Parsed(at, raw, headers['content-type'], performance.now());
-    let matched = matchRequest(this.loaded.index, p);
-    if (matched.kind === 'too_deep') return this.refused(res, at, 'too_deep', TOO_DEEP_REASON);
+    const { index } = this.loaded;
+    const positions = scope?.positionsFor(index.matcher);
+    let matched = matchRequest(index, p, positions);
+    if (matched.kind === 'too_deep')
+      return this.refused(res, at, 'too_deep', TOO_DEEP_REASON, scope);
     let key: string | null = null;
     if (matched.kind === 'miss' && this.recorder && req) {
       key = recordKey(route.name, method, route.path, route.search, p.raw);
@@ -130,16 +145,19 @@ export class Pipeline {
       // The same request is being recorded: once it is in the index, this one hits it.
       if (under) {
         await under;
-        matched = matchRequest(this.loaded.index, p);
+        const now = this.loaded.index;
+        matched = matchRequest(now, p, scope?.positionsFor(now.matcher));
       }
     }
-    if (matched.kind === 'too_deep') return this.refused(res, at, 'too_deep', TOO_DEEP_REASON);
+    if (matched.kind === 'too_deep')
+      return this.refused(res, at, 'too_deep', TOO_DEEP_REASON, scope);
     const { refs } = this.loaded;
     const entry = matched.kind === 'hit' ? matched.call : null;
     const miss = matched.kind === 'miss' ? matched : null;
     const time = epochOf(arrived);
     const retry = this.retries.check(route.name, route.path, headers, raw, time);
-    const plan = planFaults(this.engine, p, entry, p.start - this.startedAt);
+    const since = p.start - (scope?.startedAt ?? this.startedAt);
+    const plan = planFaults(this.engine, p, entry, since, scope?.faults);
     // An error fault still answers a miss as it would without recording (a 429 is not recorded).
     if (
       miss &&
@@ -149,7 +167,7 @@ export class Pipeline {
       res instanceof ServerResponse &&
       !plan?.error
     )
-      return this.record(req, res, p, miss, key, this.recorder, retry);
+      return this.record(req, res, p, miss, key, this.recorder, retry, scope);
     const flight: InFlight = { upstream: route.name, fired: NONE };
     this.stats.inFlight.add(flight);
     let sent;
@@ -175,6 +193,7 @@ export class Pipeline {
         event = { outcome: 'passthrough', request, status, faults, timings, answered, miss: keyed };
       } else event = { outcome: 'miss', request, status, faults, timings, miss: keyed };
     }
+    scope?.add(event);
     this.bus.publish(event);
   }
 
@@ -214,6 +233,7 @@ export class Pipeline {
     key: string,
     recorder: MissRecorder,
     retry: boolean,
+    scope: TestScope | null,
   ): Promise<void> {
     const { route, id, method, arrived } = p.at;
     const flight: InFlight = { upstream: route.name, fired: NONE };
@@ -237,7 +257,7 @@ export class Pipeline {
     if (out.kind === 'recorded') {
       const info = missInfo(this.loaded.refs, miss);
       const recorded = this.loaded.refs.of(new Entry(out.loaded));
-      this.bus.publish({
+      this.publish(scope, {
         outcome: 'recorded',
         request,
         status,
@@ -248,15 +268,34 @@ export class Pipeline {
       });
     } else {
       const keyed = this.grouped(p, req.headers, miss, request.time);
-      this.bus.publish({ outcome: 'miss', request, status, faults: NONE, timings, miss: keyed });
+      this.publish(scope, {
+        outcome: 'miss',
+        request,
+        status,
+        faults: NONE,
+        timings,
+        miss: keyed,
+      });
     }
   }
 
   /** Requests that could not be compared (too large, too deep, too slow) count as unmatched. */
-  private refused(res: ReplySink, at: Addressed, refused: Refusal, reason: string): void {
+  /** The test's scope hears of the event before the bus: its counts are current for any listener. */
+  private publish(scope: TestScope | null, event: MockEvent): void {
+    scope?.add(event);
+    this.bus.publish(event);
+  }
+
+  private refused(
+    res: ReplySink,
+    at: Addressed,
+    refused: Refusal,
+    reason: string,
+    scope: TestScope | null = null,
+  ): void {
     const status = refuse(res, at, refused, reason);
     this.misses.addRefused(at, reason, epochOf(at.arrived), this.loaded.index.redact);
-    this.bus.publish({
+    this.publish(scope, {
       outcome: 'refused',
       request: requestOf(at.id, at.method, at.route.name, at.route.path, at.arrived),
       status,
@@ -272,12 +311,13 @@ export class Pipeline {
     return this.requestNo + 1;
   }
 
-  /** Starts one test's sequences, fault counters and clock over (see test-scopes.ts). */
+  /** Starts one test's sequences, fault counters, clock and misses over (see test-scopes.ts). */
   resetTest(test: string): void {
-    void test;
+    this.tests.reset(test);
   }
 
   reset(): void {
+    this.tests.clear();
     this.misses.reset();
     this.retries.reset();
     this.loaded.index.matcher.reset();

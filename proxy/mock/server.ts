@@ -165,6 +165,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
       metrics.reset();
     },
     unused: core.unused,
+    tests: core.tests,
     metrics,
     live,
     recordKept: (kept) => recorder.record(kept),

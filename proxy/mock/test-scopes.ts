@@ -46,11 +46,14 @@ export function testIdProblem(id: string): string | null {
  * `req.headers` Node joins repeated values with ", " and that cannot be told from one id holding
  * ", ". An array (the header sent more than once) is refused: which test would it be?
  */
+/** Shared: most requests carry no test id, and this is asked on every one. */
+const NO_TEST: TestIdResult = Object.freeze({ kind: 'none' });
+
 export function testIdOf(
   headers: Readonly<Record<string, string | readonly string[] | undefined>>,
 ): TestIdResult {
   const raw = headers[TEST_HEADER];
-  if (raw === undefined) return { kind: 'none' };
+  if (raw === undefined) return NO_TEST;
   let id: string;
   if (typeof raw === 'string') id = raw;
   else if (raw.length === 1) id = raw[0] as string;
