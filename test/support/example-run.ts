@@ -27,6 +27,8 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 export interface Ran {
   code: number | null;
+  stdout: string;
+  /** stdout and stderr as they came. */
   output: string;
 }
 
@@ -40,12 +42,16 @@ export function run(
     env: opts.env ?? childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let stdout = '';
   let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+    output += c.toString();
+  });
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('close', (code) => resolve({ code, output }));
+    child.once('close', (code) => resolve({ code, stdout, output }));
   });
 }
 
