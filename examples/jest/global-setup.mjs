@@ -1,6 +1,6 @@
 /**
  * Starts one Tapedeck mock for the whole run. Jest's workers start after this and inherit the
- * environment, so the tests find the mock through TAPEDECK_URL and the SDKs' base URL variables.
+ * environment, so the tests find the mock through TAPEDECK_URL and the SDKs' own variables.
  */
 import { fileURLToPath } from 'node:url';
 import { startMock } from 'tapedeck/testing';
@@ -14,6 +14,6 @@ export default async function globalSetup() {
   });
   // globalSetup and globalTeardown run in the same process: the teardown finds it here.
   globalThis.tapedeckMock = mock;
-  process.env.TAPEDECK_URL = mock.url;
-  process.env.OPENAI_BASE_URL = mock.baseUrls.openai;
+  // TAPEDECK_URL, the SDKs' base URLs (OPENAI_BASE_URL…), and placeholder keys where none is set.
+  Object.assign(process.env, mock.env);
 }

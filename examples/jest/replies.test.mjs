@@ -24,8 +24,8 @@ const weather = {
   ],
 };
 
-// No baseURL: the SDK reads OPENAI_BASE_URL, which globalSetup pointed at the mock.
-const client = () => new OpenAI({ apiKey: 'test', maxRetries: 0 });
+// No baseURL, no key: the SDK reads OPENAI_BASE_URL and OPENAI_API_KEY, which globalSetup set.
+const client = () => new OpenAI({ maxRetries: 0 });
 
 test('a chat completion answers with the recorded tool call', async () => {
   const r = await client().chat.completions.create(weather);
