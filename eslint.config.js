@@ -89,6 +89,11 @@ export default tseslint.config(
     },
   },
   {
+    // examples/jest runs native ESM without a transform: its tests use Jest's injected globals.
+    files: ['examples/jest/**/*.test.mjs'],
+    languageOptions: { globals: { ...globals.jest } },
+  },
+  {
     // The React UI: the rules of hooks and the React Compiler's checks.
     files: ['renderer/**/*.{ts,tsx}'],
     ...(await import('eslint-plugin-react-hooks')).default.configs.flat.recommended,
