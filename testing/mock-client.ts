@@ -27,8 +27,8 @@ export interface MockClientExtras {
   readonly misses: MockFetch['misses'];
   /** Starts the replies (or the snapshot's sequences) over and forgets the calls. */
   reset(): void;
-  /** The fetch underneath, for assertions and `withMockFetch`. */
-  readonly fetch: MockFetch;
+  /** The mock fetch underneath, for assertions and `withMockFetch` (the SDK keeps `fetch` private). */
+  readonly mockFetch: MockFetch;
   [Symbol.dispose](): void;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -60,7 +60,7 @@ function withExtras<C extends object>(client: C, fetch: MockFetch): C & MockClie
     calls: { get: () => fetch.calls },
     misses: { get: () => fetch.misses },
     reset: { value: () => fetch.reset() },
-    fetch: { value: fetch },
+    mockFetch: { value: fetch },
     [Symbol.dispose]: { value: () => fetch[Symbol.dispose]() },
     [Symbol.asyncDispose]: { value: () => fetch[Symbol.asyncDispose]() },
   }) as C & MockClientExtras;

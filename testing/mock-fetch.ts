@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { adapterOf, providerOf, routeOf } from '../shared/adapters/registry.js';
 import type { ScriptedResponse } from '../shared/scripted-reply.js';
 import type { LoadError } from '../shared/schema.js';
-import { TEST_HEADER } from '../shared/test-header.js';
+import { TEST_HEADER, testHeaderValue } from '../shared/test-header.js';
 import { routeOfUrl, type Route } from '../shared/upstreams.js';
 import { sendJson } from '../proxy/http-util.js';
 import { FetchReply } from '../proxy/mock/fetch-reply.js';
@@ -88,8 +88,11 @@ export interface MockFetch {
   handles(url: string | URL | Request): boolean;
   /** Starts over: sequences, fault counters, calls and misses. */
   reset(): void;
-  /** The same mock, with `x-tapedeck-test: id` on every request: its own sequences, faults and misses. */
-  forTest(id: string): MockFetch;
+  /**
+   * The same mock, with `x-tapedeck-test` on every request (the name, encoded when it is not
+   * printable ASCII or too long): its own sequences, faults and misses.
+   */
+  forTest(name: string): MockFetch;
   [Symbol.dispose](): void;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -266,7 +269,7 @@ function bound(shared: Shared, testId: string | null): MockFetch {
       shared.calls.splice(0, shared.calls.length, ...kept);
     }
   };
-  fetchLike.forTest = (id: string) => bound(shared, id);
+  fetchLike.forTest = (name: string) => bound(shared, testHeaderValue(name));
   fetchLike[Symbol.dispose] = () => {
     shared.disposed = true;
   };

@@ -9,7 +9,7 @@ import type { RunningMock } from '../proxy/mock-server.js';
 import { placeholderKeys, sdkEnv } from '../proxy/child-env.js';
 import { mockStrictReport } from '../proxy/strict-report.js';
 import { parseTiming, type Timing } from '../proxy/replay.js';
-import { TEST_HEADER } from '../shared/test-header.js';
+import { TEST_HEADER, testHeaderValue } from '../shared/test-header.js';
 import type { TimingOption } from './mock-fetch.js';
 
 export interface StartMockOptions {
@@ -45,7 +45,10 @@ export interface MockStatsView {
 
 /** One test's view of a shared mock: its header, a fetch that sends it, its reset and misses. */
 export interface TestClient {
+  /** The header's value: the test's name, encoded when it is not printable ASCII or too long. */
   readonly id: string;
+  /** The mock's URL. */
+  readonly url: string;
   /** For an SDK's `defaultHeaders`. */
   readonly headers: Readonly<Record<string, string>>;
   /** A fetch that adds the header (for an SDK's `fetch` option). */
@@ -127,13 +130,16 @@ export async function startMock(options: StartMockOptions): Promise<StartedMock>
 }
 
 /** A test's client of the mock at `url` (from `startMock().url`, an env variable or `inject`). */
-export function forTest(url: string, id: string): TestClient {
-  if (typeof id !== 'string' || id === '') throw new TypeError('forTest wants a non-empty test id');
+export function forTest(url: string, name: string): TestClient {
+  if (typeof name !== 'string' || name === '')
+    throw new TypeError('forTest wants a non-empty test name');
+  const id = testHeaderValue(name);
   const base = url.replace(/\/+$/, '');
   const q = `?test=${encodeURIComponent(id)}`;
   const headers = Object.freeze({ [TEST_HEADER]: id });
   return {
     id,
+    url: base,
     headers,
     fetch: (input, init) => {
       const h = new Headers(
