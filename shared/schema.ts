@@ -515,6 +515,131 @@ export const Report = z
   .strict();
 export type Report = z.infer<typeof Report>;
 
+/**
+ * One request to the user's own service and its reply, captured by `tapedeck record --inbound`
+ * (issue #12) into `snap/inbound/`, replayed against the service by `tapedeck load`.
+ */
+export const INBOUND_FORMAT = 'tapedeck-inbound/1';
+export const InboundExchange = z
+  .object({
+    format: z.literal(INBOUND_FORMAT),
+    seq: z.number().int().nonnegative().describe('order of capture, from 1'),
+    recordedAt: z.string().describe('ISO 8601 time the request arrived'),
+    /** The front the app was reached through (`4143` of `--inbound 4143=URL`). */
+    listen: z.string().describe('the --inbound front (PORT) the request came in on'),
+    request: z
+      .object({
+        method: z.string(),
+        path: z.string().describe('path and query, as the client sent them'),
+        headers: Headers,
+        ...bodyFields,
+      })
+      .strict()
+      .refine(atMostOneBody, oneBodyMessage),
+    response: RecordedResponse,
+    timing: z
+      .object({ ttfbMs: z.number().nonnegative(), totalMs: z.number().nonnegative() })
+      .strict(),
+    outcome: Outcome,
+  })
+  .strict();
+export type InboundExchange = z.infer<typeof InboundExchange>;
+
+/** `tapedeck load`'s record of one run (`snap/runs/RUN.json`, issue #12). */
+export const RUN_FORMAT = 'tapedeck-run/1';
+const LatencyMs = z
+  .object({
+    avg: z.number().nonnegative(),
+    p50: z.number().nonnegative(),
+    p95: z.number().nonnegative(),
+    p99: z.number().nonnegative(),
+  })
+  .strict();
+export const RunVendor = z
+  .object({
+    share: z.number().min(0).max(1).describe("this vendor's part of the step's vendor requests"),
+    requests: z.number().int().nonnegative(),
+    matched: z.number().int().nonnegative(),
+    unmatched: z.number().int().nonnegative(),
+    retries: z.number().int().nonnegative(),
+    faults: z.record(z.string(), z.number().int().nonnegative()).describe('fired, by kind'),
+    costAvoidedUsd: z.number().nonnegative(),
+  })
+  .strict();
+export type RunVendor = z.infer<typeof RunVendor>;
+/** One second of a step, for the charts: what finished in it. */
+export const RunSecond = z
+  .object({
+    t: z.number().nonnegative().describe('seconds since the run started'),
+    requests: z.number().int().nonnegative(),
+    errors: z.number().int().nonnegative(),
+    timeouts: z.number().int().nonnegative(),
+    retries: z.number().int().nonnegative(),
+    p95Ms: z.number().nonnegative().nullable(),
+    vendors: z
+      .record(z.string(), z.number().int().nonnegative())
+      .describe('vendor requests in this second'),
+  })
+  .strict();
+export type RunSecond = z.infer<typeof RunSecond>;
+export const RunStep = z
+  .object({
+    concurrency: z.number().int().positive(),
+    requests: z.number().int().nonnegative().describe('requests sent to the target in this step'),
+    errors: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe('replies with status >= 400, and failed connections'),
+    errorsByStatus: z
+      .record(z.string(), z.number().int().nonnegative())
+      .describe('"502": 3, "network": 1'),
+    timeouts: z.number().int().nonnegative().describe('requests the client gave up on (--timeout)'),
+    retries: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe('vendor retries the mock saw (0 without a mock)'),
+    retriesPerRequest: z.number().nonnegative(),
+    durationMs: z.number().nonnegative(),
+    rps: z.number().nonnegative(),
+    latencyMs: LatencyMs,
+    vendors: z.record(z.string(), RunVendor).describe('by upstream name; {} without a mock'),
+    seconds: z.array(RunSecond),
+  })
+  .strict();
+export type RunStep = z.infer<typeof RunStep>;
+export const RunReport = z
+  .object({
+    format: z.literal(RUN_FORMAT),
+    id: z.string().describe('the file name without .json'),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    target: z.string(),
+    source: z.string().describe('the snapshot folder (--from) or the --requests file'),
+    mock: z
+      .object({ url: z.string(), dir: z.string(), scenario: z.string().nullable() })
+      .strict()
+      .nullable()
+      .describe('the vendors, when a mock ran them'),
+    faults: z
+      .array(z.string())
+      .describe('the vendor behaviour that was on: scenario faults by kind'),
+    options: z
+      .object({
+        steps: z.array(z.number().int().positive()),
+        durationMs: z.number().nullable(),
+        count: z.number().int().nullable(),
+        timeoutMs: z.number(),
+        rate: z.number().nullable(),
+      })
+      .strict(),
+    steps: z.array(RunStep),
+    costAvoidedUsd: z.number().nonnegative(),
+  })
+  .strict();
+export type RunReport = z.infer<typeof RunReport>;
+
 export const schemas = {
   manifest: Manifest,
   call: Call,
@@ -522,6 +647,8 @@ export const schemas = {
   faults: Faults,
   scenario: Scenario,
   report: Report,
+  inbound: InboundExchange,
+  run: RunReport,
 };
 export type SchemaName = keyof typeof schemas;
 
