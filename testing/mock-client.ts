@@ -4,6 +4,7 @@
  * The SDKs are the user's dependencies, loaded on first use: `tapedeck/testing` imports without them.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { ScriptedResponse } from '../shared/scripted-reply.js';
 import { createMockFetch, type MockCall, type MockFetch, type MockSource } from './mock-fetch.js';
 
@@ -27,8 +28,11 @@ export interface MockClientExtras {
   readonly misses: MockFetch['misses'];
   /** Starts the replies (or the snapshot's sequences) over and forgets the calls. */
   reset(): void;
-  /** The fetch underneath, for assertions and `withMockFetch`. */
-  readonly fetch: MockFetch;
+  /**
+   * The fetch underneath, for assertions and `withMockFetch`. Not `fetch`: the SDK clients have a
+   * private `fetch` of their own, and a public one beside it makes the client's type `never`.
+   */
+  readonly mockFetch: MockFetch;
   [Symbol.dispose](): void;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -38,9 +42,17 @@ export type MockAnthropic = Anthropic & MockClientExtras;
 
 const require = createRequire(import.meta.url);
 
+/**
+ * The SDK's ES module, the one `import OpenAI from 'openai'` in the user's test gets: its classes
+ * are the ones the test's `instanceof OpenAI.RateLimitError` checks against. A plain require() would
+ * load the SDK's CommonJS build, a second copy with classes of its own. require() of the resolved
+ * ES module (Node ≥ 20.19) keeps mockClient synchronous.
+ */
 function loadSdk<T>(name: string): T {
   try {
-    return require(name) as T;
+    const resolve = (import.meta as { resolve?: (specifier: string) => string }).resolve;
+    const esm = resolve?.(name);
+    return require(esm?.startsWith('file:') ? fileURLToPath(esm) : name) as T;
   } catch (e) {
     throw new Error(
       `tapedeck: mockClient needs the ${name} package in your project (npm install -D ${name}): ${(e as Error).message}`,
@@ -60,7 +72,7 @@ function withExtras<C extends object>(client: C, fetch: MockFetch): C & MockClie
     calls: { get: () => fetch.calls },
     misses: { get: () => fetch.misses },
     reset: { value: () => fetch.reset() },
-    fetch: { value: fetch },
+    mockFetch: { value: fetch },
     [Symbol.dispose]: { value: () => fetch[Symbol.dispose]() },
     [Symbol.asyncDispose]: { value: () => fetch[Symbol.asyncDispose]() },
   }) as C & MockClientExtras;
