@@ -3,6 +3,7 @@
  * for the SDKs' `fetch` option (or in place of `globalThis.fetch`). No port, no child process:
  * a request goes from the SDK through the mock's stages into a `Response` (docs/testing.md).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingHttpHeaders } from 'node:http';
 import { adapterOf, providerOf, routeOf } from '../shared/adapters/registry.js';
 import type { ScriptedResponse } from '../shared/scripted-reply.js';
@@ -277,22 +278,48 @@ function bound(shared: Shared, testId: string | null): MockFetch {
   return fetchLike;
 }
 
+/** The fetch installed while any withMockFetch runs, and what it replaced. */
+interface Installed {
+  readonly original: typeof fetch;
+  readonly dispatch: typeof fetch;
+  /** The mocks of the withMockFetch calls running now, oldest first. */
+  readonly active: MockFetch[];
+}
+let installed: Installed | null = null;
+/** The mock of the withMockFetch whose `fn` made the request (concurrent tests each have theirs). */
+const current = new AsyncLocalStorage<MockFetch>();
+
 /**
  * Runs `fn` with `globalThis.fetch` answering from the mock (for SDKs without a `fetch` option,
  * such as @google/genai); URLs of no known upstream go to the real fetch. Restored afterwards,
- * even when `fn` throws.
+ * even when `fn` throws. Overlapping calls (concurrent tests) share one installed fetch that asks
+ * the mock of the call the request came from, and the original comes back when the last one ends.
  */
 export async function withMockFetch<T>(
   source: MockSource | MockFetch,
   fn: (mock: MockFetch) => T | Promise<T>,
 ): Promise<T> {
   const mock = typeof source === 'function' ? source : createMockFetch(source);
-  const original = globalThis.fetch;
-  globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) =>
-    mock.handles(input) ? mock(input, init) : original(input, init)) as typeof fetch;
+  if (installed === null) {
+    const original = globalThis.fetch;
+    const active: MockFetch[] = [];
+    const dispatch = ((input: string | URL | Request, init?: RequestInit) => {
+      // Outside any fn's async context (a timer set before it): the newest running mock.
+      const m = current.getStore() ?? active.at(-1);
+      return m?.handles(input) ? m(input, init) : original(input, init);
+    }) as typeof fetch;
+    installed = { original, dispatch, active };
+    globalThis.fetch = dispatch;
+  }
+  const state = installed;
+  state.active.push(mock);
   try {
-    return await fn(mock);
+    return await current.run(mock, () => fn(mock));
   } finally {
-    globalThis.fetch = original;
+    state.active.splice(state.active.lastIndexOf(mock), 1);
+    if (state.active.length === 0) {
+      globalThis.fetch = state.original;
+      installed = null;
+    }
   }
 }
