@@ -156,6 +156,10 @@ async function bodyOf(
   return Buffer.from(await new Response(body).arrayBuffer());
 }
 
+const mockError = (message: string) => ({
+  error: { message: `Tapedeck mock error: ${message}`, type: 'tapedeck_error' },
+});
+
 function parsedBody(raw: Buffer): unknown {
   if (raw.length === 0) return undefined;
   const text = raw.toString('utf8');
@@ -234,15 +238,23 @@ function bound(shared: Shared, testId: string | null): MockFetch {
     };
     shared.calls.push(entry);
     const answered = replier.answer(route, method, headers, raw, reply);
-    // A failure of the mock itself is the request's error, as a 500 is over a socket.
-    answered.catch((e: unknown) => {
-      if (!reply.headersSent) reply.destroy();
-      void e;
-    });
+    // A failure of the mock itself (a snapshot that cannot load, a bug) answers a 500 that says
+    // so, as the socket mock does: not a connection error that hides why. After the headers it
+    // ends the body as a cut would, rather than leave a stream that never ends.
+    answered.then(
+      () => sendJson(reply, 500, mockError('the mock wrote no reply')),
+      (e: unknown) => {
+        if (reply.headersSent) reply.destroy();
+        else sendJson(reply, 500, mockError(e instanceof Error ? e.message : String(e)));
+      },
+    );
     const response = await Promise.race([
       reply.response,
-      // A reply that never starts because the mock failed: its error, not a hang.
-      answered.then(() => reply.response),
+      // Settled by then: the reply, its 500, or the abort's error. Never a hang.
+      answered.then(
+        () => reply.response,
+        () => reply.response,
+      ),
     ]);
     entry.status = response.status;
     entry.call = response.headers.get('x-tapedeck-call') ?? 'miss';
