@@ -99,6 +99,47 @@ describe('in process: createMockFetch().forTest(id)', () => {
   });
 });
 
+describe('in process with { responses }: forTest(id)', () => {
+  const responses = sequence.map((c) => ({ content: c.reply }));
+
+  it('each test gets the replies from the first, and resets alone', async () => {
+    const shared = createMockFetch({ responses });
+    const a = overFetch(shared.forTest('a'));
+    const b = overFetch(shared.forTest('b'));
+    const [ra, rb] = await Promise.all([
+      (async () => [await say(a), await say(a)])(),
+      (async () => [await say(b), await say(b)])(),
+    ]);
+    expect(ra).toEqual(['first', 'second']);
+    expect(rb).toEqual(['first', 'second']);
+    shared.forTest('a').reset();
+    expect(await say(a)).toBe('first');
+    expect(await say(b)).toBe('third');
+    expect(await say(overFetch(shared))).toBe('first');
+  });
+
+  it('a bad test id is refused with a 400, as with a snapshot', async () => {
+    const shared = createMockFetch({ responses });
+    for (const bad of ['', 'x'.repeat(MAX_TEST_ID_LENGTH + 1), 'caf\u00e9']) {
+      const error = await overFetch(shared.forTest(bad))
+        .chat.completions.create(question)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(String((error as Error).message)).toContain(TEST_HEADER);
+    }
+    expect(shared.misses.map((m) => m.reason)).toEqual([
+      expect.stringContaining('empty'),
+      expect.stringContaining('longer'),
+      expect.stringContaining('printable'),
+    ]);
+    // None of them took a reply from the shared sequence.
+    expect(await say(overFetch(shared))).toBe('first');
+  });
+});
+
 describe('on a socket: startMock().forTest(id)', () => {
   let mock: StartedMock;
   beforeAll(async () => {
