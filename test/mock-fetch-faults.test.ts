@@ -1,17 +1,19 @@
 /**
  * Faults in process: `createMockFetch({ snapshot })` fires a snapshot's faults as `tapedeck mock`
  * does, and the openai SDK meets them as it would meet the provider misbehaving: a 429, a stream
- * cut mid-way, a reply that never comes until the test aborts it; `timing: 'recorded'` replays the
- * recorded latency.
+ * cut mid-way, a reply that never comes until the test aborts it, a scenario's overload;
+ * `timing: 'recorded'` replays the recorded latency.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initSnapshotDir, writeCallFile } from '../proxy/store/snapshot-store.js';
 import { createMockFetch, type MockFetch } from '../testing/index.js';
 import { chatCallFile, type ChatCall } from './support/chat-snapshot.js';
+import { anthropicRequest, DEMO } from './support/demo-calls.js';
 import { readCalls } from './support/snapshot-files.js';
 import {
   chat,
@@ -137,6 +139,24 @@ describe('faults in process', () => {
     const whole = await drain(await chatStream(client));
     expect(whole.error).toBeNull();
     expect(whole.items.length).toBeGreaterThan(2);
+  });
+});
+
+describe('a scenario in process', () => {
+  it("the demo's flaky-anthropic: Anthropic's 529 OverloadedError on every fourth request", async () => {
+    const fetch = createMockFetch({ snapshot: DEMO, scenario: 'flaky-anthropic', log: false });
+    const client = new Anthropic({ apiKey: 'test', fetch, maxRetries: 0 });
+    const outcomes: unknown[] = [];
+    for (let i = 0; i < 5; i++)
+      outcomes.push(
+        await client.messages.create(anthropicRequest).then(
+          (m) => m.stop_reason,
+          (e: unknown) => e,
+        ),
+      );
+    expect(outcomes.filter((o) => o === 'tool_use')).toHaveLength(4);
+    expect(outcomes[3]).toBeInstanceOf(Anthropic.OverloadedError);
+    expect(fetch.calls.map((c) => c.status)).toEqual([200, 200, 200, 529, 200]);
   });
 });
 

@@ -129,6 +129,28 @@ describe('startMock', () => {
     expect(after.upstreams['openai']?.requests ?? 0).toBe(0);
   });
 
+  it("scenario: the demo's flaky-anthropic overloads every fourth request", async () => {
+    const mock = await mockOf({ scenario: 'flaky-anthropic' });
+    const client = new Anthropic({
+      apiKey: 'test',
+      baseURL: mock.baseUrls.anthropic,
+      maxRetries: 0,
+    });
+    const outcomes: Array<number | string> = [];
+    for (let i = 0; i < 5; i++)
+      outcomes.push(
+        await client.messages.create(anthropicRequest).then(
+          (m) => m.stop_reason ?? '',
+          (e: unknown) => (e instanceof Anthropic.APIError ? (e.status ?? 0) : String(e)),
+        ),
+      );
+    expect(outcomes).toEqual(['tool_use', 'tool_use', 'tool_use', 529, 'tool_use']);
+    expect((await mock.stats()).upstreams['anthropic']).toMatchObject({
+      requests: 5,
+      faults: { serverError: 1 },
+    });
+  });
+
   it('close() frees the port; closing twice is one close', async () => {
     const mock = await mockOf();
     const health = await fetch(`${mock.url}/__tapedeck/health`);
