@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
 import { mockClient } from '../testing/index.js';
-import { DEMO } from './support/demo-calls.js';
+import { anthropicRequest, DEMO } from './support/demo-calls.js';
 
 describe('mockClient', () => {
   it("the issue's example", async () => {
@@ -116,5 +116,26 @@ describe('mockClient', () => {
       client.responses.create({ model: 'gpt-4.1-mini', input: 'Not recorded' }),
     ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     expect(client.misses).toHaveLength(1);
+  });
+
+  it('a snapshot with its options: a scenario applies', async () => {
+    const client = mockClient.anthropic({
+      snapshot: DEMO,
+      scenario: 'flaky-anthropic',
+      log: false,
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push(
+        await client.messages.create(anthropicRequest).then(
+          () => 200,
+          (e: unknown) => (e instanceof Anthropic.APIError ? (e.status ?? 0) : -1),
+        ),
+      );
+    expect(statuses).toEqual([200, 200, 200, 529]);
+  });
+
+  it('responses and snapshot together are refused', () => {
+    expect(() => mockClient({ responses: [{}], snapshot: DEMO })).toThrow(/not both/);
   });
 });

@@ -6,16 +6,26 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { ScriptedResponse } from '../shared/scripted-reply.js';
-import { createMockFetch, type MockCall, type MockFetch, type MockSource } from './mock-fetch.js';
+import {
+  createMockFetch,
+  type MockCall,
+  type MockFetch,
+  type MockSource,
+  type SnapshotSource,
+} from './mock-fetch.js';
 
 // Types only: nothing of the SDKs is loaded unless a client is made.
 import type OpenAI from 'openai';
 import type Anthropic from '@anthropic-ai/sdk';
 
-export interface MockClientOptions {
+/**
+ * `responses` or `snapshot`. With `snapshot`, the other options of `createMockFetch({ snapshot })`
+ * (`timing`, `scenario`, `seed`, `upstreams`, `maxBodyBytes`, `log`) apply as they do there.
+ */
+export interface MockClientOptions extends Omit<SnapshotSource, 'snapshot'> {
   /** Replies in order, the last one repeating (ModelMesh's `responses`). */
   responses?: ScriptedResponse[];
-  /** Or a snapshot folder (with its options), as `createMockFetch({ snapshot })` takes it. */
+  /** Or a snapshot folder, as `createMockFetch({ snapshot })` takes it. */
   snapshot?: string;
   /** Any other option of the SDK's constructor (`maxRetries`, `timeout`, `defaultHeaders`…). */
   clientOptions?: Record<string, unknown>;
@@ -62,8 +72,13 @@ function loadSdk<T>(name: string): T {
 }
 
 function sourceOf(o: MockClientOptions): MockSource {
-  if (o.snapshot !== undefined) return { snapshot: o.snapshot };
-  if (o.responses !== undefined) return { responses: o.responses };
+  const { responses, snapshot, clientOptions, ...rest } = o;
+  if (responses !== undefined && snapshot !== undefined)
+    throw new TypeError('mockClient wants { responses: [...] } or { snapshot: DIR }, not both');
+  // The snapshot's options were dropped here before: a scenario or timing given did nothing.
+  if (snapshot !== undefined) return { ...rest, snapshot };
+  if (responses !== undefined)
+    return { responses, ...(rest.upstreams ? { upstreams: rest.upstreams } : {}) };
   throw new TypeError('mockClient wants { responses: [...] } or { snapshot: DIR }');
 }
 
