@@ -72,7 +72,7 @@ function loadSdk<T>(name: string): T {
 }
 
 function sourceOf(o: MockClientOptions): MockSource {
-  const { responses, snapshot, clientOptions, ...rest } = o;
+  const { responses, snapshot, clientOptions: _client, ...rest } = o;
   if (responses !== undefined && snapshot !== undefined)
     throw new TypeError('mockClient wants { responses: [...] } or { snapshot: DIR }, not both');
   // The snapshot's options were dropped here before: a scenario or timing given did nothing.
