@@ -2,6 +2,7 @@
  * `createMockFetch({ snapshot })` as the openai SDK's `fetch`, with the SDK's default base URL
  * (api.openai.com): recorded chat and Responses calls come back as they were recorded, every request
  * is in `.calls`, a changed prompt is the SDK's NotFoundError with the mock's diff in `.misses`.
+ * The same SDK at api.x.ai and openrouter.ai finds those vendors' recorded calls.
  */
 import OpenAI from 'openai';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +64,25 @@ describe('createMockFetch with the openai SDK at its default base URL', () => {
     for await (const e of stream) events.push(plain(e));
     expect(events).toEqual(eventsOf(demo.get(3)));
     expect(fetch.calls.map((c) => c.call)).toEqual([demo.get(8)?.id, demo.get(3)?.id]);
+  });
+
+  it('xAI and OpenRouter at their real hosts count as those upstreams', async () => {
+    const fetch = createMockFetch({ snapshot: DEMO });
+    const at = (baseURL: string) => new OpenAI({ apiKey: 'test', baseURL, fetch, maxRetries: 0 });
+    const grok = await at('https://api.x.ai/v1').chat.completions.create({
+      model: 'grok-3-mini',
+      messages: [{ role: 'user', content: 'What is the weather like in Paris in May?' }],
+    });
+    expect(plain(grok)).toEqual(bodyOf(demo.get(9)));
+    const routed = await at('https://openrouter.ai/api/v1').chat.completions.create({
+      model: 'anthropic/claude-3.5-haiku',
+      messages: [{ role: 'user', content: 'One tip for a rainy day in Paris?' }],
+    });
+    expect(plain(routed)).toEqual(bodyOf(demo.get(10)));
+    expect(fetch.calls.map((c) => [c.upstream, c.call])).toEqual([
+      ['xai', demo.get(9)?.id],
+      ['openrouter', demo.get(10)?.id],
+    ]);
   });
 
   it('records each request in .calls: provider, model, messages or input, body, call, status', async () => {
