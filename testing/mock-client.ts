@@ -4,17 +4,28 @@
  * The SDKs are the user's dependencies, loaded on first use: `tapedeck/testing` imports without them.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { ScriptedResponse } from '../shared/scripted-reply.js';
-import { createMockFetch, type MockCall, type MockFetch, type MockSource } from './mock-fetch.js';
+import {
+  createMockFetch,
+  type MockCall,
+  type MockFetch,
+  type MockSource,
+  type SnapshotSource,
+} from './mock-fetch.js';
 
 // Types only: nothing of the SDKs is loaded unless a client is made.
 import type OpenAI from 'openai';
 import type Anthropic from '@anthropic-ai/sdk';
 
-export interface MockClientOptions {
+/**
+ * `responses` or `snapshot`. With `snapshot`, the other options of `createMockFetch({ snapshot })`
+ * (`timing`, `scenario`, `seed`, `upstreams`, `maxBodyBytes`, `log`) apply as they do there.
+ */
+export interface MockClientOptions extends Omit<SnapshotSource, 'snapshot'> {
   /** Replies in order, the last one repeating (ModelMesh's `responses`). */
   responses?: ScriptedResponse[];
-  /** Or a snapshot folder (with its options), as `createMockFetch({ snapshot })` takes it. */
+  /** Or a snapshot folder, as `createMockFetch({ snapshot })` takes it. */
   snapshot?: string;
   /** Any other option of the SDK's constructor (`maxRetries`, `timeout`, `defaultHeaders`…). */
   clientOptions?: Record<string, unknown>;
@@ -27,7 +38,10 @@ export interface MockClientExtras {
   readonly misses: MockFetch['misses'];
   /** Starts the replies (or the snapshot's sequences) over and forgets the calls. */
   reset(): void;
-  /** The mock fetch underneath, for assertions and `withMockFetch` (the SDK keeps `fetch` private). */
+  /**
+   * The fetch underneath, for assertions and `withMockFetch`. Not `fetch`: the SDK clients have a
+   * private `fetch` of their own, and a public one beside it makes the client's type `never`.
+   */
   readonly mockFetch: MockFetch;
   [Symbol.dispose](): void;
   [Symbol.asyncDispose](): Promise<void>;
@@ -38,9 +52,17 @@ export type MockAnthropic = Anthropic & MockClientExtras;
 
 const require = createRequire(import.meta.url);
 
+/**
+ * The SDK's ES module, the one `import OpenAI from 'openai'` in the user's test gets: its classes
+ * are the ones the test's `instanceof OpenAI.RateLimitError` checks against. A plain require() would
+ * load the SDK's CommonJS build, a second copy with classes of its own. require() of the resolved
+ * ES module (Node ≥ 20.19) keeps mockClient synchronous.
+ */
 function loadSdk<T>(name: string): T {
   try {
-    return require(name) as T;
+    const resolve = (import.meta as { resolve?: (specifier: string) => string }).resolve;
+    const esm = resolve?.(name);
+    return require(esm?.startsWith('file:') ? fileURLToPath(esm) : name) as T;
   } catch (e) {
     throw new Error(
       `tapedeck: mockClient needs the ${name} package in your project (npm install -D ${name}): ${(e as Error).message}`,
@@ -50,8 +72,13 @@ function loadSdk<T>(name: string): T {
 }
 
 function sourceOf(o: MockClientOptions): MockSource {
-  if (o.snapshot !== undefined) return { snapshot: o.snapshot };
-  if (o.responses !== undefined) return { responses: o.responses };
+  const { responses, snapshot, clientOptions: _client, ...rest } = o;
+  if (responses !== undefined && snapshot !== undefined)
+    throw new TypeError('mockClient wants { responses: [...] } or { snapshot: DIR }, not both');
+  // The snapshot's options were dropped here before: a scenario or timing given did nothing.
+  if (snapshot !== undefined) return { ...rest, snapshot };
+  if (responses !== undefined)
+    return { responses, ...(rest.upstreams ? { upstreams: rest.upstreams } : {}) };
   throw new TypeError('mockClient wants { responses: [...] } or { snapshot: DIR }');
 }
 

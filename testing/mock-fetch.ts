@@ -3,6 +3,7 @@
  * for the SDKs' `fetch` option (or in place of `globalThis.fetch`). No port, no child process:
  * a request goes from the SDK through the mock's stages into a `Response` (docs/testing.md).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingHttpHeaders } from 'node:http';
 import { adapterOf, providerOf, routeOf } from '../shared/adapters/registry.js';
 import type { ScriptedResponse } from '../shared/scripted-reply.js';
@@ -158,6 +159,10 @@ async function bodyOf(
   return Buffer.from(await new Response(body).arrayBuffer());
 }
 
+const mockError = (message: string) => ({
+  error: { message: `Tapedeck mock error: ${message}`, type: 'tapedeck_error' },
+});
+
 function parsedBody(raw: Buffer): unknown {
   if (raw.length === 0) return undefined;
   const text = raw.toString('utf8');
@@ -236,15 +241,23 @@ function bound(shared: Shared, testId: string | null): MockFetch {
     };
     shared.calls.push(entry);
     const answered = replier.answer(route, method, headers, raw, reply);
-    // A failure of the mock itself is the request's error, as a 500 is over a socket.
-    answered.catch((e: unknown) => {
-      if (!reply.headersSent) reply.destroy();
-      void e;
-    });
+    // A failure of the mock itself (a snapshot that cannot load, a bug) answers a 500 that says
+    // so, as the socket mock does: not a connection error that hides why. After the headers it
+    // ends the body as a cut would, rather than leave a stream that never ends.
+    answered.then(
+      () => sendJson(reply, 500, mockError('the mock wrote no reply')),
+      (e: unknown) => {
+        if (reply.headersSent) reply.destroy();
+        else sendJson(reply, 500, mockError(e instanceof Error ? e.message : String(e)));
+      },
+    );
     const response = await Promise.race([
       reply.response,
-      // A reply that never starts because the mock failed: its error, not a hang.
-      answered.then(() => reply.response),
+      // Settled by then: the reply, its 500, or the abort's error. Never a hang.
+      answered.then(
+        () => reply.response,
+        () => reply.response,
+      ),
     ]);
     entry.status = response.status;
     entry.call = response.headers.get('x-tapedeck-call') ?? 'miss';
@@ -280,22 +293,48 @@ function bound(shared: Shared, testId: string | null): MockFetch {
   return fetchLike;
 }
 
+/** The fetch installed while any withMockFetch runs, and what it replaced. */
+interface Installed {
+  readonly original: typeof fetch;
+  readonly dispatch: typeof fetch;
+  /** The mocks of the withMockFetch calls running now, oldest first. */
+  readonly active: MockFetch[];
+}
+let installed: Installed | null = null;
+/** The mock of the withMockFetch whose `fn` made the request (concurrent tests each have theirs). */
+const current = new AsyncLocalStorage<MockFetch>();
+
 /**
  * Runs `fn` with `globalThis.fetch` answering from the mock (for SDKs without a `fetch` option,
  * such as @google/genai); URLs of no known upstream go to the real fetch. Restored afterwards,
- * even when `fn` throws.
+ * even when `fn` throws. Overlapping calls (concurrent tests) share one installed fetch that asks
+ * the mock of the call the request came from, and the original comes back when the last one ends.
  */
 export async function withMockFetch<T>(
   source: MockSource | MockFetch,
   fn: (mock: MockFetch) => T | Promise<T>,
 ): Promise<T> {
   const mock = typeof source === 'function' ? source : createMockFetch(source);
-  const original = globalThis.fetch;
-  globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) =>
-    mock.handles(input) ? mock(input, init) : original(input, init)) as typeof fetch;
+  if (installed === null) {
+    const original = globalThis.fetch;
+    const active: MockFetch[] = [];
+    const dispatch = ((input: string | URL | Request, init?: RequestInit) => {
+      // Outside any fn's async context (a timer set before it): the newest running mock.
+      const m = current.getStore() ?? active.at(-1);
+      return m?.handles(input) ? m(input, init) : original(input, init);
+    }) as typeof fetch;
+    installed = { original, dispatch, active };
+    globalThis.fetch = dispatch;
+  }
+  const state = installed;
+  state.active.push(mock);
   try {
-    return await fn(mock);
+    return await current.run(mock, () => fn(mock));
   } finally {
-    globalThis.fetch = original;
+    state.active.splice(state.active.lastIndexOf(mock), 1);
+    if (state.active.length === 0) {
+      globalThis.fetch = state.original;
+      installed = null;
+    }
   }
 }

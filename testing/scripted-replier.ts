@@ -13,6 +13,7 @@ import { sendJson } from '../proxy/http-util.js';
 import type { FetchReply } from '../proxy/mock/fetch-reply.js';
 import { prepareResponse, scheduleOf, send } from '../proxy/replay.js';
 import type { MockMiss, Replier } from './replier.js';
+import { testIdOf } from '../proxy/mock/test-scopes.js';
 import { testOf } from './test-id.js';
 
 const INSTANT = { mode: 'instant' } as const;
@@ -46,9 +47,9 @@ export class ScriptedReplier implements Replier {
   ): Promise<void> {
     const { family } = routeOf(route.path);
     const adapter = adapterOf(family);
+    const provider = providerOf(route.name, family);
     const test = testOf(headers);
-    if (!adapter.scripted) {
-      const reason = `scripted responses answer chat requests (OpenAI chat and Responses, Anthropic, Gemini), not ${method} ${route.path}`;
+    const refuse = (reason: string, kind: 'not_found' | 'invalid_request', message: string) => {
       this.kept.push({
         upstream: route.name,
         method,
@@ -60,14 +61,17 @@ export class ScriptedReplier implements Replier {
         test,
       });
       if (this.kept.length > MAX_MISSES) this.kept.shift();
-      const err = providerError(
-        family,
-        providerOf(route.name, family),
-        'not_found',
-        `Tapedeck: ${reason}.`,
-      );
+      const err = providerError(family, provider, kind, message);
       sendJson(reply, err.status, err.body, err.headers);
       return Promise.resolve();
+    };
+    // A bad id is refused, as the snapshot mock refuses it: the shared replies would drift.
+    const id = testIdOf(headers);
+    if (id.kind === 'invalid')
+      return refuse(id.reason, 'invalid_request', `Tapedeck: request refused: ${id.reason}.`);
+    if (!adapter.scripted) {
+      const reason = `scripted responses answer chat requests (OpenAI chat and Responses, Anthropic, Gemini), not ${method} ${route.path}`;
+      return refuse(reason, 'not_found', `Tapedeck: ${reason}.`);
     }
     const key = test ?? '';
     const n = this.positions.get(key) ?? 0;

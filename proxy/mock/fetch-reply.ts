@@ -66,7 +66,10 @@ export class FetchReply implements ReplySink {
       ? null
       : new ReadableStream<Uint8Array>({
           pull: (controller) => this.pull(controller),
-          cancel: () => this.gone(),
+          cancel: () => {
+            this.unlisten();
+            this.gone();
+          },
         });
     this.resolve(new Response(body, { status: this.status, headers: this.headers }));
   }
@@ -118,8 +121,11 @@ export class FetchReply implements ReplySink {
   private readonly abort = (): void => {
     if (this.ended && !this.streaming) return;
     const reason: unknown = this.signal?.reason ?? new DOMException('aborted', 'AbortError');
-    if (this.streaming) this.error = reason;
-    else this.reject(reason);
+    if (this.streaming) {
+      this.error = reason;
+      // As fetch's body: an abort fails the next read at once; what was queued is dropped.
+      this.pending = [];
+    } else this.reject(reason);
     this.gone();
   };
 
@@ -132,10 +138,15 @@ export class FetchReply implements ReplySink {
   }
 
   private closed(): void {
-    this.signal?.removeEventListener('abort', this.abort);
+    // A streamed body can still be aborted while its last bytes wait to be read.
+    if (!this.streaming) this.unlisten();
     const listeners = this.closeListeners;
     this.closeListeners = [];
     for (const l of listeners) l();
+  }
+
+  private unlisten(): void {
+    this.signal?.removeEventListener('abort', this.abort);
   }
 
   /** Hands out what was written, in order; errors only once every written byte was read. */
@@ -143,6 +154,7 @@ export class FetchReply implements ReplySink {
     for (;;) {
       const next = this.pending.shift();
       if (next) return controller.enqueue(next);
+      if (this.error !== null || this.ended || this.destroyed) this.unlisten();
       if (this.error !== null) return controller.error(this.error);
       if (this.ended) return controller.close();
       if (this.destroyed) return controller.error(terminated());

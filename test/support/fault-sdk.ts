@@ -74,12 +74,15 @@ export function gemini(base: string, o: ClientOptions = {}): GoogleGenAI {
 
 // ---- the calls, as the tests make them (and as they were recorded) ----
 
-export function chat(client: OpenAI) {
-  return client.chat.completions.create({
-    model: 'gpt-4o-mini',
-    messages: [{ role: 'user', content: QUESTION }],
-    tools: [{ type: 'function', function: weather }],
-  });
+export function chat(client: OpenAI, signal?: AbortSignal) {
+  return client.chat.completions.create(
+    {
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: QUESTION }],
+      tools: [{ type: 'function', function: weather }],
+    },
+    signal ? { signal } : {},
+  );
 }
 
 export function chatStream(client: OpenAI, signal?: AbortSignal) {
