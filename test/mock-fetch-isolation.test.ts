@@ -87,9 +87,27 @@ describe('in process: createMockFetch().forTest(id)', () => {
     expect(shared.misses).toHaveLength(1);
   });
 
-  it('a test id over the limit is refused with a 400', async () => {
+  it('forTest takes a long or non-ASCII name as its own test', async () => {
     const shared = createMockFetch({ snapshot: dir });
-    const client = overFetch(shared.forTest('x'.repeat(MAX_TEST_ID_LENGTH + 1)));
+    const long = overFetch(shared.forTest('x'.repeat(MAX_TEST_ID_LENGTH + 50)));
+    const accented = overFetch(shared.forTest('café — naïve test'));
+    const [l, c] = await Promise.all([
+      long.chat.completions.create(question),
+      accented.chat.completions.create(question),
+    ]);
+    expect(l.choices[0]?.message.content).toBe(c.choices[0]?.message.content);
+    expect(shared.forTest('café — naïve test').calls).toHaveLength(1);
+    expect(() => shared.forTest('')).toThrow(TypeError);
+  });
+
+  it('a raw test header over the limit is refused with a 400', async () => {
+    const shared = createMockFetch({ snapshot: dir });
+    const client = new OpenAI({
+      apiKey: 'test',
+      fetch: shared,
+      maxRetries: 0,
+      defaultHeaders: { [TEST_HEADER]: 'x'.repeat(MAX_TEST_ID_LENGTH + 1) },
+    });
     const error = await client.chat.completions.create(question).then(
       () => null,
       (e: unknown) => e,
@@ -121,12 +139,16 @@ describe('in process with { responses }: forTest(id)', () => {
   it('a bad test id is refused with a 400, as with a snapshot', async () => {
     const shared = createMockFetch({ responses });
     for (const bad of ['', 'x'.repeat(MAX_TEST_ID_LENGTH + 1), 'caf\u00e9']) {
-      const error = await overFetch(shared.forTest(bad))
-        .chat.completions.create(question)
-        .then(
-          () => null,
-          (e: unknown) => e,
-        );
+      const raw = new OpenAI({
+        apiKey: 'test',
+        fetch: shared,
+        maxRetries: 0,
+        defaultHeaders: { [TEST_HEADER]: bad },
+      });
+      const error = await raw.chat.completions.create(question).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(OpenAI.BadRequestError);
       expect(String((error as Error).message)).toContain(TEST_HEADER);
     }
@@ -183,6 +205,7 @@ describe('on a socket: startMock().forTest(id)', () => {
     ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     expect(await t.misses()).toHaveLength(1);
     expect(await mock.forTest('m2').misses()).toEqual([]);
+    expect(await t.stats()).toEqual({ test: 'm1', requests: 1, unmatched: 1 });
   });
 
   it('forTest().fetch adds the header for an SDK fetch option', async () => {

@@ -56,17 +56,25 @@ const require = createRequire(import.meta.url);
  * The SDK's ES module, the one `import OpenAI from 'openai'` in the user's test gets: its classes
  * are the ones the test's `instanceof OpenAI.RateLimitError` checks against. A plain require() would
  * load the SDK's CommonJS build, a second copy with classes of its own. require() of the resolved
- * ES module (Node ≥ 20.19) keeps mockClient synchronous.
+ * ES module (Node ≥ 20.19) keeps mockClient synchronous. Where that is refused (Jest's own module
+ * system on Node 20 cannot require an ES module) the CommonJS build is what the test itself gets
+ * too, so it is taken instead.
  */
 function loadSdk<T>(name: string): T {
+  let esmError: unknown = null;
   try {
     const resolve = (import.meta as { resolve?: (specifier: string) => string }).resolve;
     const esm = resolve?.(name);
-    return require(esm?.startsWith('file:') ? fileURLToPath(esm) : name) as T;
+    if (esm?.startsWith('file:')) return require(fileURLToPath(esm)) as T;
+  } catch (e) {
+    esmError = e;
+  }
+  try {
+    return require(name) as T;
   } catch (e) {
     throw new Error(
       `tapedeck: mockClient needs the ${name} package in your project (npm install -D ${name}): ${(e as Error).message}`,
-      { cause: e },
+      { cause: esmError ?? e },
     );
   }
 }

@@ -56,6 +56,8 @@ export interface TestClient {
   /** `POST /__tapedeck/reset?test=ID`: this test's sequences, faults and misses start over. */
   reset(): Promise<void>;
   misses(): Promise<Miss[]>;
+  /** `GET /__tapedeck/stats?test=ID`: this test's requests and unmatched ones. */
+  stats(): Promise<{ test: string; requests: number; unmatched: number }>;
 }
 
 export interface StartedMock {
@@ -150,6 +152,7 @@ export function forTest(url: string, name: string): TestClient {
     },
     reset: () => post(`${base}/__tapedeck/reset${q}`),
     misses: async () => (await getJson<{ misses: Miss[] }>(`${base}/__tapedeck/misses${q}`)).misses,
+    stats: () => getJson(`${base}/__tapedeck/stats${q}`),
   };
 }
 

@@ -177,6 +177,8 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     (req, res) => {
       pipeline.handle(req, res).catch((e: Error) => {
         log(`mock error: ${e.stack ?? e.message}`);
+        // A reply already under way cannot become a 500: it ends as a cut one does.
+        if (res.headersSent) return void res.destroy();
         sendJson(res, 500, {
           error: { message: `Tapedeck mock error: ${e.message}`, type: 'tapedeck_error' },
         });
