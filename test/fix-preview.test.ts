@@ -89,7 +89,10 @@ describe('previewFixIn', () => {
 
   it('rule: one rule over two calls fixes both misses, creating tapedeck.json', async () => {
     const { mock, dir } = await running();
+    // The removal reloads the mock too: waited for, so the save's reload is the one awaited below.
+    const removed = mock.reloaded();
     await unlink(path.join(dir, 'tapedeck.json'));
+    await removed;
     const first = await missed(
       mock,
       dir,
