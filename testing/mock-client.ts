@@ -72,9 +72,10 @@ function loadSdk<T>(name: string): T {
   try {
     return require(name) as T;
   } catch (e) {
+    const why = esmError === null ? '' : ` (as an ES module: ${(esmError as Error).message})`;
     throw new Error(
-      `tapedeck: mockClient needs the ${name} package in your project (npm install -D ${name}): ${(e as Error).message}`,
-      { cause: esmError ?? e },
+      `tapedeck: mockClient needs the ${name} package in your project (npm install -D ${name}): ${(e as Error).message}${why}`,
+      { cause: e },
     );
   }
 }
