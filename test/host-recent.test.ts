@@ -115,8 +115,10 @@ describe('appInfo and schemas', () => {
     expect(Object.keys(schemas).sort()).toEqual([
       'call',
       'faults',
+      'inbound',
       'manifest',
       'report',
+      'run',
       'scenario',
       'signature',
     ]);

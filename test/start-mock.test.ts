@@ -4,11 +4,14 @@
  * control API, close() frees the port, and `strict` turns unmatched requests into close()'s error.
  */
 import { execFile } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type StartedMock, type StartMockOptions } from '../testing/index.js';
 import { anthropicRequest, chatRequest, DEMO, QUESTION } from './support/demo-calls.js';
 
@@ -20,8 +23,16 @@ afterEach(async () => {
   for (const m of started.splice(0)) await m.close().catch(() => undefined);
 });
 
+// A copy: a running mock writes its announce file into the folder, and samples/ is the repo's.
+let demo = '';
+beforeAll(async () => {
+  demo = await mkdtemp(path.join(os.tmpdir(), 'tapedeck-start-mock-'));
+  await cp(DEMO, demo, { recursive: true });
+});
+afterAll(() => rm(demo, { recursive: true, force: true }));
+
 async function mockOf(o: Partial<StartMockOptions> = {}): Promise<StartedMock> {
-  const mock = await startMock({ snapshot: DEMO, log: false, watch: false, ...o });
+  const mock = await startMock({ snapshot: demo, log: false, watch: false, ...o });
   started.push(mock);
   return mock;
 }
