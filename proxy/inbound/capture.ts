@@ -80,6 +80,7 @@ export async function startInboundFronts(
       res.destroy();
       return;
     }
+    const recordedAt = new Date().toISOString();
     const redactor = ctx.redactor();
     const method = req.method ?? 'GET';
     const rawPath = req.url ?? '/';
@@ -137,7 +138,6 @@ export async function startInboundFronts(
       return lost(400, `JSON body nests deeper than ${MAX_JSON_DEPTH} levels`);
     }
 
-    const recordedAt = new Date().toISOString();
     const mySeq = ++seq;
     const capture: Capture = await forward({
       req,
