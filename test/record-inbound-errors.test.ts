@@ -48,6 +48,9 @@ describe('an inbound front refuses to record what it cannot', () => {
     // --strict counts it as not recorded.
     expect(exit.code).toBe(1);
     expect(cli.stderr()).toMatch(/NOT RECORDED: the app at .* could not be reached/);
+    expect(cli.stderr()).toContain(
+      `  POST /v1/route on inbound:${new URL(front).port} → 502: the app at ${target} could not be reached`,
+    );
     expect(await readInbound(dir)).toEqual([]);
   });
 
