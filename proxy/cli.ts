@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_MAX_BODY_BYTES } from '../shared/limits.js';
 import { formatCost } from '../shared/format.js';
+import { parseInboundFlags } from '../shared/inbound.js';
 import { parseUpstreamFlag } from '../shared/upstreams.js';
 import { placeholderKeys, sdkEnv } from './child-env.js';
 import { LimitFlagError, parseByteSize, parseMs } from './cli-limits.js';
@@ -60,6 +61,14 @@ function upstreamsOf(flags: string[] | undefined): Record<string, string> {
     }
   }
   return out;
+}
+
+function inboundOf(flags: string[] | undefined) {
+  try {
+    return parseInboundFlags(flags ?? []);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 export { sdkEnv };
@@ -188,7 +197,9 @@ export async function main(argv: string[]): Promise<number> {
         'A request that cannot be recorded (body over --max-body, JSON nested too deep, unknown upstream)\n' +
         'is refused before it is forwarded; a call file that cannot be written is logged as NOT RECORDED.\n' +
         "Exit codes: 0 ok (or CMD's code), 1 --strict found a request not recorded, 2 usage error\n" +
-        '(bad flag, port in use, folder that cannot be created). Limits and timeouts: docs/limits.md.',
+        '(bad flag, port in use, folder that cannot be created). Limits and timeouts: docs/limits.md.\n' +
+        '--inbound PORT=URL also puts a reverse proxy on PORT in front of your app at URL and writes each\n' +
+        'request to it and its reply into DIR/inbound/ (docs/inbound.md).',
     )
     .argument('[dir]', 'snapshot folder (created if absent)')
     .option('--out <dir>', 'same as the positional folder')
@@ -196,6 +207,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--upstream <NAME=URL>', 'add or override an upstream (repeatable)', collect)
     .option('--redact-header <name>', 'also redact this header (repeatable)', collect)
+    .option(
+      '--inbound <PORT=URL>',
+      'front your app: requests to PORT go to URL and are written to DIR/inbound/ (repeatable)',
+      collect,
+    )
     .option(
       '--strict',
       'exit 1 at shutdown if any request was not recorded (refused, or its file not written)',
@@ -216,6 +232,7 @@ export async function main(argv: string[]): Promise<number> {
           host: string;
           upstream?: string[];
           redactHeader?: string[];
+          inbound?: string[];
           strict?: boolean;
           maxBody: string;
           bodyTimeout: string;
@@ -231,6 +248,7 @@ export async function main(argv: string[]): Promise<number> {
           redactHeaders: o.redactHeader ?? [],
           ...limitsOf(o),
           redactBodyPaths: o.redactBodyPath ?? [],
+          inbound: inboundOf(o.inbound),
         };
         result = (async () => {
           const log = bufferedStderr();
@@ -240,6 +258,7 @@ export async function main(argv: string[]): Promise<number> {
             throw e instanceof RecordConfigError ? new UsageError(e.message) : e;
           });
           process.stderr.write(`tapedeck: recording into ${folder}\n`);
+          for (const f of server.inbound) process.stderr.write(`inbound ${f.port} → ${f.target}\n`);
           let code = await serve(server, command);
           log.flush();
           if (o.strict && server.notRecorded.length > 0) {

@@ -13,8 +13,10 @@ import {
   upstreamUrl,
   type Route,
 } from '../shared/upstreams.js';
+import type { InboundFront } from '../shared/inbound.js';
 import { parsesAsJson } from './body.js';
 import { forward } from './forward.js';
+import { startInboundFronts, type RunningFront, type RunningInbound } from './inbound/capture.js';
 import { BodyTooLargeError, readBody, sendJson } from './http-util.js';
 import {
   RecordConfigError,
@@ -57,6 +59,8 @@ export interface RecordOptions {
   bodyTimeoutMs?: number;
   /** Request-body JSON paths whose value is never written (`--redact-body-path`). */
   redactBodyPaths?: string[];
+  /** Reverse-proxy fronts for the user's own app (`--inbound PORT=URL`), written to `inbound/`. */
+  inbound?: InboundFront[];
   log?: (line: string) => void;
 }
 
@@ -75,6 +79,8 @@ export interface NotRecorded {
 export interface RunningRecorder extends RunningServer {
   /** Requests that were refused or whose call file could not be written (for --strict). */
   readonly notRecorded: readonly NotRecorded[];
+  /** The `--inbound` fronts, listening. */
+  readonly inbound: readonly RunningFront[];
 }
 
 /** The folder cannot be used for recording: not a folder, or cannot be created or read. */
@@ -255,6 +261,23 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningRec
     await dispatcher.close();
     throw e;
   }
+  let inbound: RunningInbound;
+  try {
+    inbound = await startInboundFronts(opts.inbound ?? [], {
+      dir,
+      host: opts.host ?? '127.0.0.1',
+      maxBodyBytes: maxBody,
+      bodyTimeoutMs: bodyTimeout,
+      ready,
+      redactor: () => redactor,
+      log,
+      lost: (l) => notRecorded.push(l),
+    });
+  } catch (e) {
+    await closeServer(server);
+    await dispatcher.close();
+    throw e;
+  }
   try {
     await initSnapshotDir(dir, `tapedeck ${VERSION}`);
     logCleanUp(await cleanSnapshotSideFiles(dir), log);
@@ -270,9 +293,11 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningRec
     } catch (e) {
       throw new RecordConfigError((e as Error).message, { cause: e });
     }
+    await inbound.prepare();
     folderReady(true);
   } catch (e) {
     folderReady(false);
+    await inbound.close();
     await closeServer(server);
     await dispatcher.close();
     if (e instanceof RecordConfigError) throw e;
@@ -286,10 +311,11 @@ export async function startRecordServer(opts: RecordOptions): Promise<RunningRec
     get notRecorded() {
       return [...notRecorded];
     },
+    inbound: inbound.fronts,
     close() {
       // Idempotent: a CLI signal and a test's cleanup may both close it.
       closing ??= (async () => {
-        await closeServer(server);
+        await Promise.all([closeServer(server), inbound.close()]);
         await Promise.all([...pending]);
         await dispatcher.close();
       })();

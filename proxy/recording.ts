@@ -121,6 +121,55 @@ function recordedStream(
   return format && Object.keys(format).length > 0 ? { stream, streamFormat: format } : { stream };
 }
 
+/** A URL or a path with query as it is written: detectors first, then secret query parameters. */
+export function redactedUrl(url: string, redactor: Redactor): string {
+  // Detectors first: redactUrl then writes its own (URL-escaped) marker for secret names.
+  return redactUrl(redactor.text(url));
+}
+
+/** A request body as it is written: stored as JSON, text or base64, then redacted. */
+export function redactedRequestBody(
+  bytes: Buffer,
+  contentType: string | undefined,
+  redactor: Redactor,
+): StoredBody {
+  return redactBody(storeBody(bytes, contentType), redactor, (v) => redactor.requestBody(v));
+}
+
+/**
+ * The reply as it is written, redacted: a stream as its events, any other body as JSON, text or
+ * base64. When no reply came, what the client was given instead (our error, or nothing at all).
+ */
+export function recordedResponse(
+  capture: Capture,
+  redactor: Redactor,
+  gatewayReply: ErrorReply | null,
+): RecordedResponse {
+  if (capture.status === null)
+    return gatewayReply
+      ? { status: gatewayReply.status, headers: gatewayReply.headers, body: gatewayReply.body }
+      : {
+          status: 499,
+          headers: {},
+          bodyText: 'client closed the request before the upstream answered',
+        };
+  const headers = redactHeaders(capture.headers, redactor.headers, redactor.text);
+  return capture.events
+    ? {
+        status: capture.status,
+        headers,
+        ...recordedStream(capture.events, capture.streamText, redactor),
+      }
+    : {
+        status: capture.status,
+        headers,
+        ...redactReplyBody(
+          storeReplyBody(capture.bytes, capture.headers['content-type'], capture.encoded),
+          redactor,
+        ),
+      };
+}
+
 /** The request half of a call: what was sent, redacted, and the signature that matches it. */
 export interface RequestPart {
   request: RecordedRequest;
@@ -140,8 +189,7 @@ export function buildRequestPart(i: {
   const storedRequest = storeBody(i.body, reqHeaders['content-type']);
   const request: RecordedRequest = {
     method: i.req.method ?? 'GET',
-    // Detectors first: redactUrl then writes its own (URL-escaped) marker for secret names.
-    url: redactUrl(redactor.text(i.url)),
+    url: redactedUrl(i.url, redactor),
     headers: redactHeaders(reqHeaders, redactor.headers, redactor.text),
     ...redactBody(storedRequest, redactor, (v) => redactor.requestBody(v)),
   };
@@ -178,37 +226,7 @@ export function buildCall(i: BuildInput): Call {
   const { request, signature } = i.part;
   const { redactor } = i;
   const { capture } = i;
-  let response: RecordedResponse;
-  if (capture.status === null) {
-    // No reply came: store what the client was given instead (our 502, or nothing at all).
-    response = i.gatewayReply
-      ? {
-          status: i.gatewayReply.status,
-          headers: i.gatewayReply.headers,
-          body: i.gatewayReply.body,
-        }
-      : {
-          status: 499,
-          headers: {},
-          bodyText: 'client closed the request before the upstream answered',
-        };
-  } else {
-    const headers = redactHeaders(capture.headers, redactor.headers, redactor.text);
-    response = capture.events
-      ? {
-          status: capture.status,
-          headers,
-          ...recordedStream(capture.events, capture.streamText, redactor),
-        }
-      : {
-          status: capture.status,
-          headers,
-          ...redactReplyBody(
-            storeReplyBody(capture.bytes, capture.headers['content-type'], capture.encoded),
-            redactor,
-          ),
-        };
-  }
+  const response = recordedResponse(capture, redactor, i.gatewayReply);
   const analysis = analyzeExchange(
     { upstream: i.upstreamName, path: i.route.path, request, response },
     i.prices,

@@ -24,6 +24,8 @@ import {
 export const MANIFEST_FILE = 'tapedeck.json';
 export const CALLS_DIR = 'calls';
 export const SCENARIOS_DIR = 'scenarios';
+/** `tapedeck record --inbound`'s exchanges with the user's own service (proxy/inbound/). */
+export const INBOUND_DIR = 'inbound';
 
 export interface LoadedCall {
   call: Call;
@@ -283,7 +285,7 @@ export async function writeCallFile(
  */
 export async function cleanSnapshotSideFiles(dir: string): Promise<CleanUp> {
   const out: CleanUp = { removed: [], restored: [] };
-  for (const sub of ['', CALLS_DIR, SCENARIOS_DIR]) {
+  for (const sub of ['', CALLS_DIR, SCENARIOS_DIR, INBOUND_DIR]) {
     const r = await cleanSideFiles(path.join(dir, sub));
     const prefix = sub ? `${sub}/` : '';
     out.removed.push(...r.removed.map((n) => prefix + n));
