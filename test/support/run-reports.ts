@@ -91,8 +91,9 @@ export function makeRunReport(spec: RunSpec): RunReport {
             matched: n,
             unmatched: 0,
             retries: v === degrading ? retries : 0,
-            faults:
-              v === degrading && stepIndex > 0 ? { latency: stepIndex * 3, timeout: timeouts } : {},
+            faults: (v === degrading && stepIndex > 0
+              ? { latency: stepIndex * 3, timeout: timeouts }
+              : {}) as Record<string, number>,
             costAvoidedUsd: round(n * 0.0004 * (i + 1), 6),
             p95Ms: round((150 + concurrency * 4 * (i + 1)) * slow * factor, 1),
           },
@@ -104,7 +105,7 @@ export function makeRunReport(spec: RunSpec): RunReport {
       concurrency,
       requests,
       errors,
-      errorsByStatus: errors > 0 ? { '502': errors } : {},
+      errorsByStatus: (errors > 0 ? { '502': errors } : {}) as Record<string, number>,
       timeouts,
       retries,
       retriesPerRequest: round(retries / requests),
