@@ -74,12 +74,16 @@ export function showView(view: View): void {
 }
 
 export function selectRun(id: string): void {
-  useRuns.setState((s) => ({ selected: id, compare: s.compare === id ? null : s.compare }));
+  useRuns.setState((s) => ({
+    selected: id,
+    compare: s.compare === id ? null : s.compare,
+    openError: null,
+  }));
   void fetchRun(id);
 }
 
 export function compareWith(id: string | null): void {
-  useRuns.setState({ compare: id });
+  useRuns.setState({ compare: id, openError: null });
   if (id) void fetchRun(id);
 }
 
