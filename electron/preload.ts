@@ -48,6 +48,8 @@ const api = {
   resendCall: (path: string) => call('resendCall', path),
   searchBodies: (query: string) => call('searchBodies', query),
   openReport: (path: string) => call('openReport', path),
+  listRuns: () => call('listRuns'),
+  openRun: (id: string) => call('openRun', id),
   onMock: (listener: (event: MockLinkEvent) => void) => subscribe(CHANNELS.mock, listener),
   onChange: (listener: (event: ChangeEvent) => void) => subscribe(CHANNELS.change, listener),
   onMenu: (listener: (command: 'open-folder') => void) => subscribe(CHANNELS.menu, listener),

@@ -4,7 +4,7 @@
  * The renderer reaches it only through `renderer/api.ts`.
  */
 import type { LiveRow, LiveState, MissGroup, MockReport, RecordMissResult } from './mock-link.js';
-import type { LoadError, Manifest, SchemaName } from './schema.js';
+import type { LoadError, Manifest, RunReport, SchemaName } from './schema.js';
 import type { CallSummary } from './totals.js';
 
 export interface AppInfo {
@@ -145,6 +145,24 @@ export interface BodySearchResult {
   ms: number;
 }
 
+/** One file of the opened folder's runs/ (`tapedeck load` reports), as the Runs view lists it. */
+export type RunSummary =
+  | {
+      ok: true;
+      /** The file name without `.json`; pass it to `openRun`. */
+      id: string;
+      startedAt: string;
+      target: string;
+      /** The mock's scenario, null without one or without a mock. */
+      scenario: string | null;
+      steps: number;
+      /** The highest step p95 latency, ms; null for a run with no steps. */
+      worstP95Ms: number | null;
+      costAvoidedUsd: number;
+    }
+  /** A runs/ file that did not load: listed with why, never fatal to the list. */
+  | { ok: false; id: string; file: string; reason: string };
+
 export interface DesktopApi {
   appInfo(): Promise<AppInfo>;
   recentFolders(): Promise<string[]>;
@@ -187,6 +205,10 @@ export interface DesktopApi {
   searchBodies(query: string): Promise<BodySearchResult>;
   /** Reads a `tapedeck mock --report FILE` file: an absolute path, or relative to the opened folder. */
   openReport(path: string): Promise<MockReport>;
+  /** The opened folder's `runs/*.json` files, newest first (bad files last, with their reason). */
+  listRuns(): Promise<RunSummary[]>;
+  /** One run report of the opened folder's runs/ by id (its file name without `.json`), validated. */
+  openRun(id: string): Promise<RunReport>;
   /** Live link events (status, rows, state, misses) of the opened folder's mock. Returns unsubscribe. */
   onMock(listener: (event: MockLinkEvent) => void): () => void;
   /** Live changes in the opened folder (own saves included, with their new hash). Returns unsubscribe. */
@@ -217,6 +239,8 @@ export const RPC_METHODS = [
   'resendCall',
   'searchBodies',
   'openReport',
+  'listRuns',
+  'openRun',
 ] as const satisfies ReadonlyArray<keyof DesktopApi>;
 export type RpcMethod = (typeof RPC_METHODS)[number];
 

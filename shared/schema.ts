@@ -564,6 +564,11 @@ export const RunVendor = z
     retries: z.number().int().nonnegative(),
     faults: z.record(z.string(), z.number().int().nonnegative()).describe('fired, by kind'),
     costAvoidedUsd: z.number().nonnegative(),
+    p95Ms: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe("p95 time of this vendor's replies in the step, as the mock served them"),
   })
   .strict();
 export type RunVendor = z.infer<typeof RunVendor>;

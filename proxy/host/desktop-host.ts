@@ -17,11 +17,12 @@ import type {
   MockLinkEvent,
   MockStatus,
   ResendResult,
+  RunSummary,
   SaveResult,
   SnapshotInfo,
 } from '../../shared/desktop-api.js';
 import type { LiveState, MissGroup, MockReport, RecordMissResult } from '../../shared/mock-link.js';
-import { jsonSchemaOf, schemas, type SchemaName } from '../../shared/schema.js';
+import { jsonSchemaOf, schemas, type RunReport, type SchemaName } from '../../shared/schema.js';
 import { cleanSnapshotSideFiles, initSnapshotDir } from '../store/snapshot-store.js';
 import { VERSION } from '../version.js';
 import { BodySearch } from './body-search.js';
@@ -38,6 +39,7 @@ import { bundledSampleDir } from './package-root.js';
 import { RecentFolders } from './recent.js';
 import { readReportFile } from './report-file.js';
 import { resendCallTo } from './resend.js';
+import { listRuns, openRun } from './runs.js';
 import { sampleCopy } from './sample.js';
 import { watchFolder, type FolderWatch } from './watch.js';
 
@@ -293,6 +295,14 @@ export class DesktopHost implements DesktopApi {
 
   async openReport(file: string): Promise<MockReport> {
     return readReportFile(this.root, file, await this.places());
+  }
+
+  async listRuns(): Promise<RunSummary[]> {
+    return listRuns(this.requireRoot());
+  }
+
+  async openRun(id: string): Promise<RunReport> {
+    return openRun(this.requireRoot(), id);
   }
 
   onMock(listener: (event: MockLinkEvent) => void): () => void {

@@ -38,6 +38,8 @@ const ARGS: Record<RpcMethod, z.ZodType<unknown[]>> = {
   resendCall: onePath,
   searchBodies: z.tuple([z.string().max(1000)]),
   openReport: onePath,
+  listRuns: none,
+  openRun: z.tuple([z.string().min(1).max(255)]),
 };
 
 export function isRpcMethod(name: string): name is RpcMethod {
@@ -77,6 +79,8 @@ export async function dispatch(api: DesktopApi, method: string, args: unknown): 
       return api.searchBodies(a[0] as string);
     case 'openReport':
       return api.openReport(a[0] as string);
+    case 'openRun':
+      return api.openRun(a[0] as string);
     default:
       return api[method]();
   }

@@ -16,6 +16,8 @@ import { ReportDialog } from '../mock/OpenReport.js';
 import { linkMock, useMock } from '../state/mock-store.js';
 import { clearBodySearch } from '../search/body-search-store.js';
 import { closeReport } from '../state/report-store.js';
+import { resetRuns, useRuns } from '../state/runs-store.js';
+import { RunsView } from '../runs/RunsView.js';
 
 const NO_RUN = new Set(['run']);
 const NONE = new Set<string>();
@@ -45,9 +47,11 @@ export function Workspace() {
       unlink();
       clearBodySearch();
       closeReport();
+      resetRuns();
     };
   }, []);
   const connected = useMock((s) => s.status.state === 'connected');
+  const view = useRuns((s) => s.view);
 
   const [detailWidth, onSplitterDown] = useDetailWidth();
   // With no file open the pane only holds a hint: the table gets the width.
@@ -63,25 +67,32 @@ export function Workspace() {
   return (
     <div className="workspace">
       <WorkspaceHeader />
-      <FilterBar table={table} calls={calls} shown={filtered.length} />
-      <div
-        className="split"
-        style={{ '--detail-width': fileOpen ? `${detailWidth}px` : '240px' } as CSSProperties}
-      >
-        <CallsTable
-          table={table}
-          rows={rows}
-          errors={errors}
-          selected={selected}
-          onOpen={selectFile}
-          onOpenError={openLoadError}
-          hiddenColumns={connected ? NONE : NO_RUN}
-        />
-        {fileOpen && <Splitter onPointerDown={onSplitterDown} />}
-        <DetailPane />
-      </div>
-      <BottomPanel />
-      <TotalsBar calls={calls} filtered={filtered} />
+      {view === 'runs' ? (
+        <RunsView />
+      ) : (
+        <>
+          <FilterBar table={table} calls={calls} shown={filtered.length} />
+          <div
+            className="split"
+            style={{ '--detail-width': fileOpen ? `${detailWidth}px` : '240px' } as CSSProperties}
+          >
+            <CallsTable
+              table={table}
+              rows={rows}
+              errors={errors}
+              selected={selected}
+              onOpen={selectFile}
+              onOpenError={openLoadError}
+              hiddenColumns={connected ? NONE : NO_RUN}
+            />
+            {fileOpen && <Splitter onPointerDown={onSplitterDown} />}
+            <DetailPane />
+          </div>
+        </>
+      )}
+      {/* The live log and the totals are about the calls; the Runs view gives the charts the room. */}
+      {view === 'calls' && <BottomPanel />}
+      {view === 'calls' && <TotalsBar calls={calls} filtered={filtered} />}
       <ReportDialog />
       <FixPreviewDialog />
     </div>

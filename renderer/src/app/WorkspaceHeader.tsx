@@ -4,6 +4,7 @@ import { addScenario, useSnapshot } from '../state/snapshot-store.js';
 import { backToStart, selectFile } from '../state/navigation.js';
 import { pickFolder } from './app-info.js';
 import { MockStatusBar } from '../mock/MockStatusBar.js';
+import { showView, useRuns, type View } from '../state/runs-store.js';
 
 const SCENARIO_NAME = /^[A-Za-z0-9._-]+$/;
 
@@ -49,6 +50,22 @@ function ScenarioPicker() {
   );
 }
 
+function ViewTab({ view, label, title }: { view: View; label: string; title: string }) {
+  const active = useRuns((s) => s.view === view);
+  return (
+    <button
+      type="button"
+      role="tab"
+      aria-selected={active}
+      className={active ? 'view-tab active' : 'view-tab'}
+      onClick={() => showView(view)}
+      title={title}
+    >
+      {label}
+    </button>
+  );
+}
+
 export function WorkspaceHeader() {
   const name = useSnapshot((s) => s.name);
   const dir = useSnapshot((s) => s.dir);
@@ -63,6 +80,10 @@ export function WorkspaceHeader() {
       </button>
       <span className="folder-name" title={dir ?? ''}>
         {name}
+      </span>
+      <span className="view-switch" role="tablist" aria-label="view">
+        <ViewTab view="calls" label="Calls" title="The calls table and the file editor" />
+        <ViewTab view="runs" label="Runs" title="tapedeck load runs of this folder (runs/)" />
       </span>
       {hasManifest && (
         <button

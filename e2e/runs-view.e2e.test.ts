@@ -1,0 +1,203 @@
+/**
+ * The Runs view in Chromium: two `tapedeck load` run reports in the folder's runs/ (vendor B's
+ * share falling in one of them) and a broken file beside them; the list shows all three, a run's
+ * charts draw (uPlot canvases, legends naming the vendors), a second run overlays dashed, and the
+ * charts follow the window's width without overlapping, light and dark.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUN_VENDORS, makeRunReport, writeRunReports } from '../test/support/run-reports.js';
+import { launchChromium, type Browser } from './support/chromium.js';
+import { chromiumFor } from './support/require-chromium.js';
+import { makeSnapshot } from './support/snapshot.js';
+import { assertBuilt, repoRoot, startTapedeck, type Running } from './support/tapedeck-cli.js';
+
+const chromiumPath = chromiumFor('runs view e2e');
+const shots = path.join(repoRoot, 'test-results', 'screenshots');
+const CHARTS = ['chart-p95', 'chart-share', 'chart-vendors', 'chart-problems', 'chart-cost'];
+
+const baseline = makeRunReport({
+  id: 'baseline',
+  startedAt: '2026-12-01T10:00:00.000Z',
+  degrading: null,
+});
+const faulty = makeRunReport({
+  id: 'vendor-b-degrading',
+  startedAt: '2026-12-02T10:00:00.000Z',
+  latencyFactor: 1.6,
+});
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+async function chartBoxes(page: Page): Promise<{ figure: Box; plot: Box; canvas: Box }[]> {
+  return page.locator('.run-chart').evaluateAll((figures) =>
+    figures.map((f) => {
+      const box = (el: Element | null) => {
+        const r = (el as HTMLElement).getBoundingClientRect();
+        return { x: r.x, y: r.y, width: r.width, height: r.height };
+      };
+      return {
+        figure: box(f),
+        plot: box(f.querySelector('.uplot')),
+        canvas: box(f.querySelector('canvas')),
+      };
+    }),
+  );
+}
+
+function overlaps(a: Box, b: Box): boolean {
+  return (
+    a.x < b.x + b.width - 0.5 &&
+    b.x < a.x + a.width - 0.5 &&
+    a.y < b.y + b.height - 0.5 &&
+    b.y < a.y + a.height - 0.5
+  );
+}
+
+async function expectLaidOut(page: Page, label: string): Promise<void> {
+  const charts = await chartBoxes(page);
+  expect(charts, label).toHaveLength(CHARTS.length);
+  charts.forEach((c, i) => {
+    expect(c.canvas.width, `${label}: chart ${i} canvas width`).toBeGreaterThan(100);
+    expect(c.canvas.height, `${label}: chart ${i} canvas height`).toBeGreaterThan(100);
+    // The plot fills its card and stays inside it, legend included.
+    expect(c.plot.x, `${label}: chart ${i} left`).toBeGreaterThanOrEqual(c.figure.x);
+    expect(c.plot.x + c.plot.width, `${label}: chart ${i} right`).toBeLessThanOrEqual(
+      c.figure.x + c.figure.width + 0.5,
+    );
+    expect(c.plot.width, `${label}: chart ${i} follows its card`).toBeGreaterThan(
+      c.figure.width - 40,
+    );
+    expect(c.plot.y + c.plot.height, `${label}: chart ${i} bottom`).toBeLessThanOrEqual(
+      c.figure.y + c.figure.height + 0.5,
+    );
+    charts.slice(i + 1).forEach((d, j) => {
+      expect(overlaps(c.figure, d.figure), `${label}: charts ${i} and ${i + j + 1}`).toBe(false);
+    });
+  });
+}
+
+describe.skipIf(!chromiumPath)('the Runs view', { timeout: 180_000 }, () => {
+  let work: string;
+  let dir: string;
+  let ui: Running;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    assertBuilt();
+    work = await mkdtemp(path.join(tmpdir(), 'tapedeck-runs-'));
+    dir = path.join(work, 'snap');
+    await makeSnapshot(dir, 12);
+    await writeRunReports(dir, [baseline, faulty]);
+    await writeFile(path.join(dir, 'runs', 'half-written.json'), '{ "format": "tapedeck-run/1", ');
+    ui = await startTapedeck(['ui', dir, '--port', '0', '--no-open'], {
+      TAPEDECK_CONFIG_DIR: path.join(work, 'config'),
+    });
+    browser = await launchChromium(chromiumPath as string, { width: 1600, height: 1000 });
+    browser.context.setDefaultTimeout(20_000);
+    page = await browser.context.newPage();
+    await page.goto(ui.url);
+    await page.locator('.call-row').first().waitFor({ timeout: 60_000 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('lists both runs and the broken file, newest first', async () => {
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    const items = page.getByTestId('run-item');
+    await expect.poll(() => items.count()).toBe(2);
+    expect(await items.locator('.run-id').allTextContents()).toEqual([
+      'vendor-b-degrading',
+      'baseline',
+    ]);
+    const bad = page.getByTestId('run-bad');
+    expect(await bad.locator('.run-id').textContent()).toBe('runs/half-written.json');
+    expect(await bad.locator('.run-meta').textContent()).toContain('invalid JSON');
+  });
+
+  it("draws a run's charts, with the vendors named and B's share falling", async () => {
+    await page.getByTestId('run-item').filter({ hasText: 'vendor-b-degrading' }).click();
+    const detail = page.getByTestId('run-detail');
+    await detail.locator('h2', { hasText: 'vendor-b-degrading' }).waitFor();
+    for (const id of CHARTS) await detail.getByTestId(id).locator('canvas').waitFor();
+    await expectLaidOut(page, '1600 px');
+    for (const id of ['chart-p95', 'chart-share', 'chart-vendors']) {
+      const legend = await detail.getByTestId(id).locator('.u-legend').textContent();
+      for (const v of RUN_VENDORS) expect(legend, `${id} legend`).toContain(v);
+    }
+    const problems = await detail.getByTestId('chart-problems').locator('.u-legend').textContent();
+    for (const s of ['errors', 'timeouts', 'retries']) expect(problems).toContain(s);
+
+    // The steps table says what the share chart draws: B loses its traffic step by step.
+    const header = await detail.getByTestId('run-steps').locator('thead th').allTextContents();
+    const col = header.indexOf('vendor-b');
+    expect(col).toBeGreaterThan(0);
+    const shares = (
+      await detail
+        .getByTestId('run-steps')
+        .locator(`tbody tr td:nth-child(${col + 1})`)
+        .allTextContents()
+    ).map((t) => Number(t.replace('%', '')));
+    expect(shares).toHaveLength(faulty.steps.length);
+    expect(shares).toEqual([...shares].sort((a, b) => b - a));
+    expect((shares[0] as number) - (shares.at(-1) as number)).toBeGreaterThan(20);
+  });
+
+  it('overlays a second run dashed on the per-step charts', async () => {
+    const detail = page.getByTestId('run-detail');
+    await detail.getByLabel('compare with').selectOption('baseline');
+    const p95 = detail.getByTestId('chart-p95');
+    await p95.locator('.u-legend', { hasText: 'target · baseline' }).waitFor();
+    const markers = await p95.locator('.u-legend .u-series').evaluateAll((rows) =>
+      rows.map((r) => ({
+        label: r.textContent ?? '',
+        style: getComputedStyle(r.querySelector('.u-marker') as Element).borderStyle,
+      })),
+    );
+    const compared = markers.filter((m) => m.label.endsWith('· baseline'));
+    const shown = markers.filter((m) => !m.label.includes(' · '));
+    expect(compared.length).toBe(1 + RUN_VENDORS.length);
+    expect(shown.length).toBe(1 + RUN_VENDORS.length);
+    expect(compared.every((m) => m.style === 'dashed')).toBe(true);
+    expect(shown.every((m) => m.style === 'solid')).toBe(true);
+    const share = await detail.getByTestId('chart-share').locator('.u-legend').textContent();
+    expect(share).toContain('vendor-b · baseline');
+    expect(await detail.getByTestId('run-steps').locator('thead th').allTextContents()).toContain(
+      'Δ p95',
+    );
+  });
+
+  it('follows the window from 1000 to 1600 px, light and dark, nothing overlapping', async () => {
+    for (const width of [1000, 1600]) {
+      await page.setViewportSize({ width, height: 1000 });
+      const figure = page.getByTestId('chart-p95');
+      // The ResizeObserver resizes the canvas to the card the grid gives it at this width.
+      await expect
+        .poll(async () => {
+          const [c] = await chartBoxes(page);
+          return c ? Math.abs(c.plot.width - c.figure.width) < 40 : false;
+        })
+        .toBe(true);
+      await figure.locator('canvas').waitFor();
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await expectLaidOut(page, `${width} px ${scheme}`);
+        await page.screenshot({ path: path.join(shots, `runs-${width}-${scheme}.png`) });
+      }
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * Run reports shaped into the columns uPlot draws: one shared x column, one column per series,
+ * null where a series has no point (a compared run without that concurrency step).
+ */
+import type { RunReport } from '../../../shared/schema.js';
+
+export type Column = (number | null)[];
+
+export interface SeriesDef {
+  label: string;
+  /** The vendor it belongs to (its colour), null for the target side. */
+  vendor: string | null;
+  /** Drawn dashed: it belongs to the compared run. */
+  compared: boolean;
+  values: Column;
+}
+
+export interface ChartData {
+  x: number[];
+  series: SeriesDef[];
+}
+
+/** Vendor names of the runs, sorted, so one vendor keeps one colour across runs and charts. */
+export function vendorsOf(...reports: (RunReport | null)[]): string[] {
+  const names = new Set<string>();
+  for (const r of reports)
+    for (const s of r?.steps ?? []) for (const v of Object.keys(s.vendors)) names.add(v);
+  return [...names].sort();
+}
+
+function concurrencies(reports: RunReport[]): number[] {
+  return [...new Set(reports.flatMap((r) => r.steps.map((s) => s.concurrency)))].sort(
+    (a, b) => a - b,
+  );
+}
+
+function perStep(
+  run: RunReport,
+  x: number[],
+  value: (step: RunReport['steps'][number]) => number | null,
+): Column {
+  return x.map((c) => {
+    const step = run.steps.find((s) => s.concurrency === c);
+    return step ? value(step) : null;
+  });
+}
+
+/** The shown run's series go by their plain names; the compared run's carry its id. */
+function named(label: string, run: RunReport, compare: RunReport | null): string {
+  return run === compare ? `${label} · ${run.id}` : label;
+}
+
+/** p95 latency by concurrency: the target's, and each vendor's where the mock measured it. */
+export function p95ByStep(run: RunReport, compare: RunReport | null): ChartData {
+  const runs = compare ? [run, compare] : [run];
+  const x = concurrencies(runs);
+  const vendors = vendorsOf(run, compare);
+  const series: SeriesDef[] = [];
+  for (const r of runs) {
+    const compared = r === compare;
+    series.push({
+      label: named('target', r, compare),
+      vendor: null,
+      compared,
+      values: perStep(r, x, (s) => s.latencyMs.p95),
+    });
+    for (const v of vendors) {
+      const values = perStep(r, x, (s) => s.vendors[v]?.p95Ms ?? null);
+      if (values.some((n) => n !== null))
+        series.push({ label: named(v, r, compare), vendor: v, compared, values });
+    }
+  }
+  return { x, series };
+}
+
+/** Each vendor's share of the step's vendor requests, in percent, by concurrency. */
+export function shareByStep(run: RunReport, compare: RunReport | null): ChartData {
+  const runs = compare ? [run, compare] : [run];
+  const x = concurrencies(runs);
+  const vendors = vendorsOf(run, compare);
+  const series: SeriesDef[] = runs.flatMap((r) =>
+    vendors.map((v) => ({
+      label: named(v, r, compare),
+      vendor: v,
+      compared: r === compare,
+      values: perStep(r, x, (s) => {
+        const share = s.vendors[v]?.share;
+        return share === undefined ? null : Math.round(share * 1000) / 10;
+      }),
+    })),
+  );
+  return { x, series };
+}
+
+function allSeconds(run: RunReport): RunReport['steps'][number]['seconds'] {
+  return run.steps.flatMap((s) => s.seconds).sort((a, b) => a.t - b.t);
+}
+
+/** Vendor requests in each second of the run. */
+export function vendorRequestsOverTime(run: RunReport): ChartData {
+  const seconds = allSeconds(run);
+  const vendors = vendorsOf(run);
+  return {
+    x: seconds.map((s) => s.t),
+    series: vendors.map((v) => ({
+      label: v,
+      vendor: v,
+      compared: false,
+      values: seconds.map((s) => s.vendors[v] ?? 0),
+    })),
+  };
+}
+
+/** Errors, client timeouts and vendor retries in each second of the run. */
+export function problemsOverTime(run: RunReport): ChartData {
+  const seconds = allSeconds(run);
+  const col = (pick: (s: (typeof seconds)[number]) => number): Column => seconds.map(pick);
+  return {
+    x: seconds.map((s) => s.t),
+    series: [
+      { label: 'errors', vendor: null, compared: false, values: col((s) => s.errors) },
+      { label: 'timeouts', vendor: null, compared: false, values: col((s) => s.timeouts) },
+      { label: 'retries', vendor: null, compared: false, values: col((s) => s.retries) },
+    ],
+  };
+}
+
+/** The concurrency at which each step started, in run seconds: where the step lines go. */
+export function stepStarts(run: RunReport): { t: number; concurrency: number }[] {
+  return run.steps
+    .filter((s) => s.seconds.length > 0)
+    .map((s) => ({ t: Math.min(...s.seconds.map((x) => x.t)), concurrency: s.concurrency }));
+}
