@@ -251,14 +251,8 @@ function bound(shared: Shared, testId: string | null): MockFetch {
         else sendJson(reply, 500, mockError(e instanceof Error ? e.message : String(e)));
       },
     );
-    const response = await Promise.race([
-      reply.response,
-      // Settled by then: the reply, its 500, or the abort's error. Never a hang.
-      answered.then(
-        () => reply.response,
-        () => reply.response,
-      ),
-    ]);
+    // Settled by the reply, its 500 (above), or the abort's error: never a hang.
+    const response = await reply.response;
     entry.status = response.status;
     entry.call = response.headers.get('x-tapedeck-call') ?? 'miss';
     return response;
