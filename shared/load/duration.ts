@@ -13,6 +13,7 @@ export function parseDuration(text: string): number | null {
 
 /** `30000` → `30s`, `1500` → `1500ms`: how k6 and the tables say a duration. */
 export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
   if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
   if (ms % 1000 === 0 && ms > 0) return `${ms / 1000}s`;
   return `${ms}ms`;
