@@ -75,34 +75,59 @@ class Sampler {
   }
 }
 
-async function sendOne(
+/**
+ * One request through undici's dispatch API: a handler instead of a Readable body and no
+ * AbortSignal, which together cost more than half the throughput of `request()` on a fast target.
+ * The timeout aborts through the dispatch controller.
+ */
+function sendOne(
   pool: Pool,
   base: string,
   r: LoadRequest,
   timeoutMs: number,
   stats: StepStats,
 ): Promise<void> {
-  const ac = timeoutMs > 0 ? new AbortController() : null;
-  const timer = ac ? setTimeout(() => ac.abort(), timeoutMs) : null;
-  const t0 = performance.now();
-  try {
-    const res = await pool.request({
-      path: base + r.path,
-      method: r.method,
-      headers: r.headers,
-      body: r.body,
-      ...(ac ? { signal: ac.signal } : {}),
-    });
-    // The latency is the whole reply, as the caller of the service waits for it.
-    for await (const chunk of res.body) void chunk;
-    const end = performance.now();
-    stats.reply(res.statusCode, end - t0, end);
-  } catch {
-    if (ac?.signal.aborted) stats.timeout(performance.now());
-    else stats.network(performance.now());
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
+  return new Promise<void>((resolve) => {
+    const t0 = performance.now();
+    let status = 0;
+    let controller: { abort(reason: Error): void } | null = null;
+    let timedOut = false;
+    let done = false;
+    const finish = (record: (at: number) => void) => {
+      if (done) return;
+      done = true;
+      if (timer) clearTimeout(timer);
+      record(performance.now());
+      resolve();
+    };
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            controller?.abort(new Error('tapedeck load: --timeout'));
+          }, timeoutMs)
+        : null;
+    pool.dispatch(
+      { path: base + r.path, method: r.method, headers: r.headers, body: r.body },
+      {
+        onRequestStart(c) {
+          controller = c;
+          if (timedOut) c.abort(new Error('tapedeck load: --timeout'));
+        },
+        onResponseStart(_c, statusCode) {
+          status = statusCode;
+        },
+        // The latency is the whole reply, as the caller of the service waits for it.
+        onResponseData() {},
+        onResponseEnd() {
+          finish((at) => stats.reply(status, at - t0, at));
+        },
+        onResponseError() {
+          finish((at) => (timedOut ? stats.timeout(at) : stats.network(at)));
+        },
+      },
+    );
+  });
 }
 
 async function runStep(
