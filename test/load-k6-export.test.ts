@@ -22,10 +22,15 @@ afterEach(async () => {
 });
 
 /** The `options` object literal of the script, evaluated on its own. */
-function optionsOf(script: string): { scenarios: Record<string, Record<string, unknown>> } {
+interface K6Options {
+  scenarios: Record<string, Record<string, unknown>>;
+  thresholds?: Record<string, string[]>;
+}
+
+function optionsOf(script: string): K6Options {
   const m = /export const options = (\{[\s\S]*?\n\});/.exec(script);
   if (!m?.[1]) throw new Error('no options in the script');
-  return vm.runInNewContext(`(${m[1]})`) as { scenarios: Record<string, Record<string, unknown>> };
+  return vm.runInNewContext(`(${m[1]})`) as K6Options;
 }
 
 it('writes a k6 module that parses and names every step', async () => {
@@ -84,9 +89,20 @@ it('writes a k6 module that parses and names every step', async () => {
     '2,4',
     '--count',
     '10',
+    '--fail-if',
+    'p95>3000,errors>1%,retries/request>0.5',
   ]);
   expect(c.code).toBe(0);
-  const byCount = optionsOf(await readFile(counted, 'utf8')).scenarios;
+  const countScript = await readFile(counted, 'utf8');
+  const byCount = optionsOf(countScript).scenarios;
+  // --fail-if becomes k6 thresholds per step; what k6 cannot see is named, not dropped.
+  expect(optionsOf(countScript)).toMatchObject({
+    thresholds: {
+      'http_req_duration{scenario:step_2}': ['p(95)<=3000'],
+      'http_req_failed{scenario:step_4}': ['rate<=0.01'],
+    },
+  });
+  expect(countScript).toContain('cannot check (it does not see the mock): retries/request>0.5');
   expect(byCount.step_2).toMatchObject({ executor: 'shared-iterations', vus: 2, iterations: 10 });
   expect(byCount.step_4).toMatchObject({ executor: 'shared-iterations', vus: 4, iterations: 10 });
 });

@@ -5,6 +5,7 @@
  * `shared-iterations`, and --rate to `constant-arrival-rate`.
  */
 import { formatDuration } from '../../shared/load/duration.js';
+import type { FailIfCondition, FailIfOp } from '../../shared/load/fail-if.js';
 import type { LoadRequest } from './requests.js';
 
 export interface K6Plan {
@@ -15,6 +16,8 @@ export interface K6Plan {
   count: number | null;
   timeoutMs: number;
   rate: number | null;
+  /** --fail-if, as k6 thresholds per step where k6 has the metric. */
+  failIf?: readonly FailIfCondition[];
 }
 
 type Scenario = Record<string, string | number>;
@@ -66,6 +69,48 @@ function scenarios(plan: K6Plan): Record<string, Scenario> {
   return out;
 }
 
+/** A k6 threshold says what must hold; a --fail-if condition what must not. */
+const PASSES: Record<FailIfOp, string> = { '>': '<=', '>=': '<', '<': '>=', '<=': '>' };
+
+/** k6's metric and expression for a condition; null for what k6 does not measure. */
+function k6Threshold(c: FailIfCondition): [string, string] | null {
+  const op = PASSES[c.op];
+  switch (c.metric) {
+    case 'p50':
+    case 'p95':
+    case 'p99':
+      return ['http_req_duration', `p(${c.metric.slice(1)})${op}${c.value}`];
+    case 'avg':
+      return ['http_req_duration', `avg${op}${c.value}`];
+    // k6 counts statuses from 400 and failed connections in http_req_failed, as the report does.
+    case 'errors':
+      return c.percent ? ['http_req_failed', `rate${op}${c.value / 100}`] : null;
+    case 'rps':
+      return ['http_reqs', `rate${op}${c.value}`];
+    case 'timeouts':
+    case 'retries/request':
+      return null;
+  }
+}
+
+function thresholds(
+  names: readonly string[],
+  failIf: readonly FailIfCondition[],
+): { thresholds: Record<string, string[]>; left: string[] } {
+  const out: Record<string, string[]> = {};
+  const left: string[] = [];
+  for (const c of failIf) {
+    const t = k6Threshold(c);
+    if (t === null) {
+      left.push(c.text);
+      continue;
+    }
+    // Per step, as --fail-if checks every step on its own.
+    for (const name of names) (out[`${t[0]}{scenario:${name}}`] ??= []).push(t[1]);
+  }
+  return { thresholds: out, left };
+}
+
 function inlined(r: LoadRequest): Record<string, unknown> {
   const out: Record<string, unknown> = { method: r.method, path: r.path, headers: r.headers };
   if (r.body === null) return out;
@@ -77,11 +122,20 @@ function inlined(r: LoadRequest): Record<string, unknown> {
 }
 
 export function k6Script(plan: K6Plan): string {
-  const options = { scenarios: scenarios(plan) };
+  const sc = scenarios(plan);
+  const t = thresholds(Object.keys(sc), plan.failIf ?? []);
+  const options =
+    Object.keys(t.thresholds).length > 0
+      ? { scenarios: sc, thresholds: t.thresholds }
+      : { scenarios: sc };
+  const unmapped =
+    t.left.length > 0
+      ? `// --fail-if conditions k6 cannot check (it does not see the mock): ${t.left.join(', ')}\n`
+      : '';
   const timeout = plan.timeoutMs === 0 ? '24h' : formatDuration(plan.timeoutMs);
   return `// Written by \`tapedeck load --export k6\`: ${plan.steps.length} step(s) against ${plan.target}.
 // Run it with: k6 run THIS_FILE   (set TARGET to aim it elsewhere: k6 run -e TARGET=http://… THIS_FILE)
-import http from 'k6/http';
+${unmapped}import http from 'k6/http';
 import exec from 'k6/execution';
 import encoding from 'k6/encoding';
 

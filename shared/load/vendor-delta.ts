@@ -1,6 +1,7 @@
 /**
  * The vendor side of a load step: what the mock's `/__tapedeck/stats` counted per upstream
- * between two samples. A reset of the mock in between reads as zero, never as a negative count.
+ * between two samples. A mock reset in between (its request count went down) counts what it saw
+ * since the reset; no figure is ever negative.
  */
 import type { RunVendor } from '../schema.js';
 
@@ -26,7 +27,8 @@ export function emptyCounts(): UpstreamCounts {
 export function statsDelta(before: StatsSample, after: StatsSample): StatsSample {
   const out: StatsSample = {};
   for (const [name, a] of Object.entries(after)) {
-    const b = before[name] ?? emptyCounts();
+    const prev = before[name];
+    const b = prev === undefined || a.requests < prev.requests ? emptyCounts() : prev;
     const faults: Record<string, number> = {};
     for (const [kind, n] of Object.entries(a.faults)) {
       const d = nonNeg(n - (b.faults[kind] ?? 0));
