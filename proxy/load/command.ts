@@ -221,6 +221,15 @@ export async function runLoadCommand(
 
   const started = new Date();
   let report: RunReport;
+  // Ctrl-C ends the run cleanly: the requests in flight finish, the steps so far are saved, and
+  // the mock started here stops (removing its announce file).
+  let interrupted = false;
+  const onSignal = () => {
+    if (!interrupted) o.err('tapedeck: stopping: waiting for the requests in flight, then saving');
+    interrupted = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const faults = mock !== null ? await faultsOn(mock.dir, mock.scenario) : [];
     o.out(
@@ -230,6 +239,7 @@ export async function runLoadCommand(
       ...s,
       requests: loaded.requests,
       mockUrl: mock?.url ?? null,
+      stopped: () => interrupted,
       onStep: (step, i) => o.out('\n' + formatStep(step, i + 1, s.steps.length)),
     });
     let cost = 0;
@@ -260,8 +270,11 @@ export async function runLoadCommand(
     await writeRunReport(reportFile, report);
     o.out(`\ntapedeck: run ${report.id} saved to ${reportFile}`);
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await close();
   }
+  if (interrupted) return 130;
 
   const hits = checkFailIf(report.steps, s.failIf);
   for (const h of hits) o.err(`tapedeck: ${formatFailIfHit(h)}`);

@@ -25,6 +25,8 @@ export interface LoadPlan {
   rate: number | null;
   /** A mock whose `/__tapedeck/stats` gives the vendor side; null: the target side alone. */
   mockUrl: string | null;
+  /** Once true, no new request is sent: the step ends with those in flight, and no step follows. */
+  stopped?: () => boolean;
   /** Called as each step ends, before the next starts. */
   onStep?: (step: RunStep, index: number) => void;
 }
@@ -147,6 +149,7 @@ async function runStep(
   let next = 0;
   // Shared by the workers, so --count is exact whatever the concurrency.
   const take = (): number | null => {
+    if (plan.stopped?.()) return null;
     if (plan.count !== null ? next >= plan.count : performance.now() >= deadline) return null;
     return next++;
   };
@@ -190,6 +193,7 @@ export async function runSteps(plan: LoadPlan, runStart = performance.now()): Pr
       const step = await runStep(plan, pool, base, c, runStart);
       out.push(step);
       plan.onStep?.(step, i);
+      if (plan.stopped?.()) break;
     }
   } finally {
     await pool.close().catch(() => undefined);
