@@ -10,6 +10,7 @@ import { bodySearch } from './body-search.js';
 import { faultOverhead } from './fault-overhead.js';
 import { faultTiming } from './fault-timing.js';
 import { inProcess } from './in-process.js';
+import { loadGenerator } from './load-generator.js';
 import { liveLog } from './live-log.js';
 import type { Figure } from './figure.js';
 import { mockScale } from './mock-scale.js';
@@ -33,6 +34,7 @@ const FIGURES: Figure[] = [
   liveLog,
   bodySearch,
   inProcess,
+  loadGenerator,
 ];
 
 function usage(): string {

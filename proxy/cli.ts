@@ -1,4 +1,4 @@
-/** The `tapedeck` command line: record, mock, inspect, migrate, ui. */
+/** The `tapedeck` command line: record, mock, inspect, migrate, ui, load, report. */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { parseUpstreamFlag } from '../shared/upstreams.js';
 import { placeholderKeys, sdkEnv } from './child-env.js';
 import { LimitFlagError, parseByteSize, parseMs } from './cli-limits.js';
 import { formatLoadError, formatReport, inspectSnapshot } from './inspect.js';
+import type { LoadFlags } from './load/command.js';
 import { bufferedStderr } from './log.js';
 import { ScenarioMissingError } from './replay-index.js';
 import { parseTiming } from './replay.js';
@@ -166,6 +167,14 @@ async function serve(
 export function exitLine(s: ReturnType<RunningMock['summary']>): string {
   return `tapedeck: ${s.requests} request(s), ${s.hits} replayed, ${s.unmatched} unmatched, ${formatCost(s.costAvoidedUsd)} avoided`;
 }
+
+const cliOutput = {
+  out: (line: string) => process.stdout.write(line + '\n'),
+  err: (line: string) => process.stderr.write(line + '\n'),
+};
+
+// Loaded only by `load` and `report`: the other commands need no load client.
+const loadCommands = () => import('./load/command.js');
 
 function splitCommand(argv: string[]): [string[], string[]] {
   const i = argv.indexOf('--');
@@ -462,6 +471,67 @@ export async function main(argv: string[]): Promise<number> {
         if (o.open) openBrowser(server.url, log);
         return serve(server, []);
       })();
+    });
+
+  program
+    .command('load')
+    .summary('replay captured requests against your service in concurrency steps, and report')
+    .description(
+      'Sends the requests captured in DIR/inbound/ (or --requests FILE.jsonl) to TARGET at each\n' +
+        'concurrency step in turn, prints a table per step and saves the run to DIR/runs/<time>.json.\n' +
+        'With --mock DIR it runs the vendors too (else it uses a mock already serving --from, if any)\n' +
+        "and reports their side: retries, each vendor's share, faults fired, cost avoided.\n" +
+        'With --export k6 FILE it writes the same run as a k6 script instead. Guide: docs/load.md.\n' +
+        'Exit codes: 0 ok, 1 a --fail-if condition held on some step, 2 usage error.',
+    )
+    .argument('<target>', 'base URL of the service, e.g. http://127.0.0.1:8000')
+    .argument('[file]', 'the file of --export k6 FILE')
+    .option('--from <dir>', 'snapshot folder: requests from its inbound/, the report to its runs/')
+    .option('--requests <file>', 'JSONL of { method, path, headers, body }, one request a line')
+    .option('--steps <list>', 'concurrency steps', '5,20,50,100')
+    .option('--duration <time>', 'length of each step, e.g. 30s (default 30s)')
+    .option('--count <n>', 'requests per step instead of a duration')
+    .option('--timeout <time>', 'give up on a request after this long (0: never)', '10s')
+    .option('--rate <r>', 'at most R requests per second in each step')
+    .option('--report <file>', 'write the run here (default DIR/runs/<time>.json)')
+    .option('--fail-if <conditions>', 'exit 1 if any holds on a step, e.g. "p95>3000,errors>1%"')
+    .option('--mock <dir>', 'start a mock of this snapshot for the run (the vendors)')
+    .option('--mock-port <port>', 'port of the --mock mock, 0 for any free one', '0')
+    .option('--scenario <name>', "the --mock mock's scenario (scenarios/NAME.json)")
+    .option('--seed <seed>', "seed of the --mock mock's fault draws", '1')
+    .option('--export <format>', 'write a script for another engine instead of running: k6 FILE')
+    .action((target: string, file: string | undefined, o: LoadFlags) => {
+      // `--export k6 FILE` before the target leaves FILE first among the positionals.
+      const swap = file !== undefined && !/^https?:/i.test(target) && /^https?:/i.test(file);
+      const [t, f] = swap ? [file, target] : [target, file];
+      result = loadCommands().then(({ LoadUsageError, runLoadCommand }) =>
+        runLoadCommand(t, o, f, cliOutput).catch((e: unknown) => {
+          throw e instanceof LoadUsageError ? new UsageError(e.message) : e;
+        }),
+      );
+    });
+
+  program
+    .command('report')
+    .summary('print a load run, or compare two')
+    .description(
+      'RUN is a run file or the id of one in DIR/runs/ (DIR from --in, default ./snap).\n' +
+        'Two runs are compared step by step (matched by concurrency): p95, errors, timeouts,\n' +
+        'retries per request and req/s, with REGRESSION where the second run is worse.\n' +
+        'Exit codes: 0 ok, 2 usage error (a run not found or not a run report).',
+    )
+    .argument('<run>', 'the run (or the one before)')
+    .argument('[run2]', 'a second run to compare with the first')
+    .option('--in <dir>', 'snapshot folder whose runs/ holds the ids', 'snap')
+    .option('--json', 'print the run, or the comparison, as JSON')
+    .action((run: string, run2: string | undefined, o: { in: string; json?: boolean }) => {
+      result = loadCommands().then(({ LoadUsageError, runReportCommand }) =>
+        runReportCommand(run2 === undefined ? [run] : [run, run2], o, cliOutput).catch(
+          (e: unknown) => {
+            throw e instanceof LoadUsageError ? new UsageError(e.message) : e;
+          },
+        ),
+      );
     });
 
   try {

@@ -1,0 +1,202 @@
+/**
+ * The load loop: for each concurrency step, that many workers send the requests in turn (cycling
+ * through the list) for a duration or an exact count, over one undici Pool with a connection per
+ * worker. Orchestration, timing and counting are ours; undici only carries the requests.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import { runVendors, statsDelta, type StatsSample } from '../../shared/load/vendor-delta.js';
+import type { RunStep } from '../../shared/schema.js';
+import type { LoadRequest } from './requests.js';
+import { StepStats } from './step-stats.js';
+import { sampleStats } from './vendors.js';
+
+export interface LoadPlan {
+  /** Base URL; each request's path is appended to it. */
+  target: string;
+  requests: readonly LoadRequest[];
+  steps: readonly number[];
+  /** Per step: run this long (ms), or send exactly `count` requests. One of the two is set. */
+  durationMs: number | null;
+  count: number | null;
+  /** A request not finished after this many ms is aborted and counted as a timeout; 0: never. */
+  timeoutMs: number;
+  /** At most this many requests per second over all workers; null: as fast as they go. */
+  rate: number | null;
+  /** A mock whose `/__tapedeck/stats` gives the vendor side; null: the target side alone. */
+  mockUrl: string | null;
+  /** Once true, no new request is sent: the step ends with those in flight, and no step follows. */
+  stopped?: () => boolean;
+  /** Called as each step ends, before the next starts. */
+  onStep?: (step: RunStep, index: number) => void;
+}
+
+const SAMPLE_MS = 1000;
+
+function splitTarget(target: string): { origin: string; base: string } {
+  const u = new URL(target);
+  return { origin: u.origin, base: u.pathname.replace(/\/+$/, '') };
+}
+
+/** Reads the mock once a second, handing each difference to the step's seconds. */
+class Sampler {
+  private stopped = false;
+  private last: StatsSample;
+  private readonly loop: Promise<void>;
+
+  constructor(
+    private readonly url: string,
+    first: StatsSample,
+    private readonly stats: StepStats,
+  ) {
+    this.last = first;
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      await sleep(SAMPLE_MS);
+      if (this.stopped) return;
+      await this.take();
+    }
+  }
+
+  private async take(): Promise<void> {
+    // A sample missed (the mock busy or gone) is folded into the next one.
+    const now = await sampleStats(this.url).catch(() => null);
+    if (now === null) return;
+    this.stats.vendorSample(statsDelta(this.last, now), performance.now());
+    this.last = now;
+  }
+
+  /** The last sample, taken once every request of the step has ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+    await this.take();
+  }
+}
+
+/**
+ * One request through undici's dispatch API: a handler instead of a Readable body and no
+ * AbortSignal, which together cost more than half the throughput of `request()` on a fast target.
+ * The timeout aborts through the dispatch controller.
+ */
+function sendOne(
+  pool: Pool,
+  base: string,
+  r: LoadRequest,
+  timeoutMs: number,
+  stats: StepStats,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const t0 = performance.now();
+    let status = 0;
+    let controller: { abort(reason: Error): void } | null = null;
+    let timedOut = false;
+    let done = false;
+    const finish = (record: (at: number) => void) => {
+      if (done) return;
+      done = true;
+      if (timer) clearTimeout(timer);
+      record(performance.now());
+      resolve();
+    };
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            controller?.abort(new Error('tapedeck load: --timeout'));
+          }, timeoutMs)
+        : null;
+    pool.dispatch(
+      { path: base + r.path, method: r.method, headers: r.headers, body: r.body },
+      {
+        onRequestStart(c) {
+          controller = c;
+          if (timedOut) c.abort(new Error('tapedeck load: --timeout'));
+        },
+        onResponseStart(_c, statusCode) {
+          status = statusCode;
+        },
+        // The latency is the whole reply, as the caller of the service waits for it.
+        onResponseData() {},
+        onResponseEnd() {
+          finish((at) => stats.reply(status, at - t0, at));
+        },
+        onResponseError() {
+          finish((at) => (timedOut ? stats.timeout(at) : stats.network(at)));
+        },
+      },
+    );
+  });
+}
+
+async function runStep(
+  plan: LoadPlan,
+  pool: Pool,
+  base: string,
+  concurrency: number,
+  runStart: number,
+): Promise<RunStep> {
+  const stats = new StepStats(concurrency, runStart);
+  const before = plan.mockUrl !== null ? await sampleStats(plan.mockUrl) : null;
+  const sampler =
+    plan.mockUrl !== null && before !== null ? new Sampler(plan.mockUrl, before, stats) : null;
+  const start = performance.now();
+  const deadline = plan.durationMs !== null ? start + plan.durationMs : Infinity;
+  const n = plan.requests.length;
+  let next = 0;
+  // Shared by the workers, so --count is exact whatever the concurrency.
+  const take = (): number | null => {
+    if (plan.stopped?.()) return null;
+    if (plan.count !== null ? next >= plan.count : performance.now() >= deadline) return null;
+    return next++;
+  };
+  const worker = async () => {
+    for (let i = take(); i !== null; i = take()) {
+      if (plan.rate !== null) {
+        const due = start + (i / plan.rate) * 1000;
+        if (due >= deadline) return;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+      }
+      const r = plan.requests[i % n];
+      if (r) await sendOne(pool, base, r, plan.timeoutMs, stats);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const end = performance.now();
+  let vendors = {};
+  if (sampler !== null && before !== null && plan.mockUrl !== null) {
+    await sampler.stop();
+    const after = await sampleStats(plan.mockUrl).catch(() => null);
+    if (after !== null) vendors = runVendors(statsDelta(before, after));
+  }
+  return stats.finish(end - start, vendors);
+}
+
+/** Runs every step in turn; `runStart` is the performance.now() the seconds count from. */
+export async function runSteps(plan: LoadPlan, runStart = performance.now()): Promise<RunStep[]> {
+  if (plan.requests.length === 0) throw new Error('no requests to send');
+  const { origin, base } = splitTarget(plan.target);
+  const pool = new Pool(origin, {
+    connections: Math.max(...plan.steps),
+    pipelining: 1,
+    // Our own --timeout decides when a request is given up; undici's must never come first.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  const out: RunStep[] = [];
+  try {
+    for (const [i, c] of plan.steps.entries()) {
+      const step = await runStep(plan, pool, base, c, runStart);
+      out.push(step);
+      plan.onStep?.(step, i);
+      if (plan.stopped?.()) break;
+    }
+  } finally {
+    await pool.close().catch(() => undefined);
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+/**
+ * `tapedeck report A B`: two runs side by side, step by step matched by concurrency. A step is a
+ * regression when its p95 rises by more than 10 %, or its share of errors or of timeouts rises
+ * (a share, so a longer run with the same failure rate is no regression), or its retries per
+ * request rise by more than 10 %, or its req/s falls by more than 10 %.
+ */
+import type { RunReport, RunStep } from '../schema.js';
+
+/** Past this relative change, a rise in p95 or retries/request (or a fall in req/s) is a regression. */
+export const REGRESSION_SHARE = 0.1;
+
+export interface Delta {
+  before: number;
+  after: number;
+  /** after − before. */
+  delta: number;
+  /** delta / before; null when before is 0. */
+  share: number | null;
+}
+
+export interface StepComparison {
+  concurrency: number;
+  /** Null when only one of the runs has a step at this concurrency. */
+  p95: Delta | null;
+  errors: Delta | null;
+  timeouts: Delta | null;
+  retriesPerRequest: Delta | null;
+  rps: Delta | null;
+  /** Which figures got worse, e.g. ["p95", "errors"]; empty for none. */
+  regressions: string[];
+  /** Which run has the step when only one does. */
+  only: 'before' | 'after' | null;
+}
+
+export interface RunComparison {
+  before: string;
+  after: string;
+  steps: StepComparison[];
+  regressions: number;
+}
+
+function delta(before: number, after: number): Delta {
+  return {
+    before,
+    after,
+    delta: after - before,
+    share: before === 0 ? null : (after - before) / before,
+  };
+}
+
+const rate = (n: number, s: RunStep) => (s.requests === 0 ? 0 : n / s.requests);
+
+/** Rose by more than the share (or rose from zero). */
+const rose = (d: Delta) => d.delta > 0 && (d.share === null || d.share > REGRESSION_SHARE);
+
+export function compareStep(a: RunStep, b: RunStep): StepComparison {
+  const p95 = delta(a.latencyMs.p95, b.latencyMs.p95);
+  const errors = delta(a.errors, b.errors);
+  const timeouts = delta(a.timeouts, b.timeouts);
+  const retriesPerRequest = delta(a.retriesPerRequest, b.retriesPerRequest);
+  const rps = delta(a.rps, b.rps);
+  const regressions: string[] = [];
+  if (rose(p95)) regressions.push('p95');
+  if (rate(b.errors, b) > rate(a.errors, a)) regressions.push('errors');
+  if (rate(b.timeouts, b) > rate(a.timeouts, a)) regressions.push('timeouts');
+  if (rose(retriesPerRequest)) regressions.push('retries/request');
+  if (rps.share !== null && rps.share < -REGRESSION_SHARE) regressions.push('rps');
+  return {
+    concurrency: a.concurrency,
+    p95,
+    errors,
+    timeouts,
+    retriesPerRequest,
+    rps,
+    regressions,
+    only: null,
+  };
+}
+
+const lone = (concurrency: number, only: 'before' | 'after'): StepComparison => ({
+  concurrency,
+  p95: null,
+  errors: null,
+  timeouts: null,
+  retriesPerRequest: null,
+  rps: null,
+  regressions: [],
+  only,
+});
+
+/** Steps in ascending concurrency; a concurrency run twice in one report compares its first step. */
+export function compareRuns(before: RunReport, after: RunReport): RunComparison {
+  const first = (r: RunReport) => {
+    const m = new Map<number, RunStep>();
+    for (const s of r.steps) if (!m.has(s.concurrency)) m.set(s.concurrency, s);
+    return m;
+  };
+  const a = first(before);
+  const b = first(after);
+  const all = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => x - y);
+  const steps = all.map((c) => {
+    const sa = a.get(c);
+    const sb = b.get(c);
+    if (sa && sb) return compareStep(sa, sb);
+    return lone(c, sa ? 'before' : 'after');
+  });
+  return {
+    before: before.id,
+    after: after.id,
+    steps,
+    regressions: steps.filter((s) => s.regressions.length > 0).length,
+  };
+}
