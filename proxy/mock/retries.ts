@@ -1,7 +1,8 @@
 /**
  * Which requests are a client's retries, for the per-upstream `retries` of `/__tapedeck/stats`:
- * those an SDK marks (`x-stainless-retry-count` > 0, the OpenAI and Anthropic SDKs), and those
- * repeating the same upstream, path and body within 30 s (clients that retry without saying so).
+ * those an SDK marks (`x-stainless-retry-count` > 0, the OpenAI and Anthropic SDKs), and, from
+ * clients that do not number their attempts, those repeating the same upstream, path and body
+ * within 30 s.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -22,7 +23,10 @@ export class RetryDetector {
     raw: Buffer,
     now: number,
   ): boolean {
-    const marked = Number(headers['x-stainless-retry-count'] ?? 0) > 0;
+    // A client that numbers its attempts (the OpenAI and Anthropic SDKs) is taken at its word: the
+    // same body again from it is a new request (a load test replaying captures sends many).
+    const mark = headers['x-stainless-retry-count'];
+    if (mark !== undefined) return Number(mark) > 0;
     const hash = createHash('sha1')
       .update(`${upstream}\u0000${path}\u0000`)
       .update(raw)
@@ -35,7 +39,7 @@ export class RetryDetector {
       const oldest = this.seen.keys().next().value;
       if (oldest !== undefined) this.seen.delete(oldest);
     }
-    return marked || (last !== undefined && now - last <= RETRY_WINDOW_MS);
+    return last !== undefined && now - last <= RETRY_WINDOW_MS;
   }
 
   reset(): void {
