@@ -30,7 +30,7 @@ it('skips bad captures by name and reason, and refuses a folder with none valid'
   target = await startLoadTarget();
   const none = await runCli(['load', target.url, '--from', dir, '--steps', '1', '--count', '1']);
   expect(none.code).toBe(2);
-  expect(none.stderr).toContain('skipped inbound/0001.json: not JSON');
+  expect(none.stderr).toContain('skipped inbound/0001.json: invalid JSON');
   expect(none.stderr).toMatch(/skipped inbound\/0002\.json: .*recordedAt/);
   expect(target.total()).toBe(0);
 

@@ -4,10 +4,11 @@
  * `{ "method", "path", "headers", "body" }` a line). A file or line that does not parse is left
  * out and reported by name and reason; the rest still run.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { InboundExchange } from '../../shared/schema.js';
+import { loadInbound } from '../store/inbound-load.js';
+import { INBOUND_DIR } from '../store/snapshot-store.js';
 
 export interface LoadRequest {
   method: string;
@@ -62,42 +63,23 @@ function bodyOf(r: { body?: unknown; bodyText?: string; bodyBase64?: string }): 
   return null;
 }
 
-export const INBOUND_DIR = 'inbound';
-
-/** `DIR/inbound/*.json` in capture order (`seq`, then file name). A missing folder is an error. */
+/**
+ * `DIR/inbound/*.json` in capture order, read by the store's `loadInbound` (the same safe reads
+ * and checks as call files). A folder without captures is an error here: there is nothing to send.
+ */
 export async function readInboundRequests(dir: string): Promise<LoadedRequests> {
-  const folder = path.join(dir, INBOUND_DIR);
-  const names = (await readdir(folder)).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
-  const found: { seq: number; name: string; request: LoadRequest }[] = [];
-  const bad: BadRequestSource[] = [];
-  for (const name of names.sort()) {
-    const where = path.join(INBOUND_DIR, name);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(await readFile(path.join(folder, name), 'utf8'));
-    } catch (e) {
-      bad.push({ where, reason: `not JSON: ${(e as Error).message}` });
-      continue;
-    }
-    const r = InboundExchange.safeParse(parsed);
-    if (!r.success) {
-      bad.push({ where, reason: issueText(r.error) });
-      continue;
-    }
-    const q = r.data.request;
-    found.push({
-      seq: r.data.seq,
-      name,
-      request: {
-        method: q.method,
-        path: q.path,
-        headers: sendableHeaders(q.headers),
-        body: bodyOf(q),
-      },
-    });
-  }
-  found.sort((a, b) => a.seq - b.seq || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { requests: found.map((f) => f.request), bad };
+  const { exchanges, errors } = await loadInbound(dir);
+  if (exchanges.length === 0 && errors.length === 0)
+    throw new Error(`no ${INBOUND_DIR}/*.json files`);
+  return {
+    requests: exchanges.map(({ request: q }) => ({
+      method: q.method,
+      path: q.path,
+      headers: sendableHeaders(q.headers),
+      body: bodyOf(q),
+    })),
+    bad: errors.map((e) => ({ where: e.file, reason: e.reason })),
+  };
 }
 
 const JsonlRequest = z
