@@ -14,12 +14,11 @@ import type { FetchReply } from '../proxy/mock/fetch-reply.js';
 import { prepareResponse, scheduleOf, send } from '../proxy/replay.js';
 import type { MockMiss, Replier } from './replier.js';
 import { testIdOf } from '../proxy/mock/test-scopes.js';
+import { MAX_MISSES } from '../proxy/mock/stats.js';
 import { testOf } from './test-id.js';
 
 const INSTANT = { mode: 'instant' } as const;
 const NO_TIME = { ttfbMs: 0, totalMs: 0 };
-/** As the mock keeps them: the newest 200. */
-const MAX_MISSES = 200;
 
 export class ScriptedReplier implements Replier {
   readonly upstreams: Readonly<Record<string, string>>;

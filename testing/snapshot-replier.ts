@@ -11,7 +11,7 @@ import type { FetchReply } from '../proxy/mock/fetch-reply.js';
 import type { Timing } from '../proxy/replay.js';
 import { loadReplaySnapshot } from '../proxy/store/replay-load.js';
 import type { MockMiss, Replier } from './replier.js';
-import { testOf } from './test-id.js';
+import { MAX_MISSES, missOf, unmatchedOf } from '../proxy/mock/stats.js';
 
 export interface SnapshotOptions {
   timing: Timing;
@@ -22,16 +22,12 @@ export interface SnapshotOptions {
   log: (line: string) => void;
 }
 
-const MAX_MISSES = 200;
-
 export class SnapshotReplier implements Replier {
   readonly upstreams: Readonly<Record<string, string>>;
   readonly ready: Promise<void>;
   private core: MockCore | null = null;
   private kept: MockMiss[] = [];
   private errors: readonly LoadError[] = [];
-  /** Test ids of requests in flight, by the pipeline's request number (for their misses). */
-  private readonly tests = new Map<number, string>();
 
   constructor(dir: string, opts: SnapshotOptions) {
     this.upstreams = { ...BUILTIN_UPSTREAMS, ...opts.upstreams };
@@ -49,20 +45,11 @@ export class SnapshotReplier implements Replier {
         detectRetries: false,
       });
       core.bus.subscribe((e) => {
-        if (e.outcome !== 'miss' && e.outcome !== 'refused') return;
-        const test = this.tests.get(e.request.id) ?? null;
-        const r = e.request;
-        const base = { upstream: r.upstream, method: r.method, path: r.path, test };
-        this.kept.push(
-          e.outcome === 'miss'
-            ? {
-                ...base,
-                closest: e.miss.closest?.call ?? null,
-                closestFile: e.miss.closest?.file ?? null,
-                diff: [...e.miss.diff],
-              }
-            : { ...base, closest: null, closestFile: null, diff: [], reason: e.reason },
-        );
+        const unmatched = unmatchedOf(e);
+        if (!unmatched) return;
+        // The stats' own entry, without its time, with the test the event names.
+        const { at: _at, ...miss } = missOf(unmatched);
+        this.kept.push({ ...miss, test: e.request.test ?? null });
         if (this.kept.length > MAX_MISSES) this.kept.shift();
       });
       this.core = core;
@@ -83,16 +70,7 @@ export class SnapshotReplier implements Replier {
     reply: FetchReply,
   ): Promise<void> {
     await this.ready;
-    const core = this.core as MockCore;
-    const test = testOf(headers);
-    if (test === null) return core.pipeline.handleRead(method, route, headers, raw, reply);
-    const id = core.pipeline.nextRequestId;
-    this.tests.set(id, test);
-    try {
-      await core.pipeline.handleRead(method, route, headers, raw, reply);
-    } finally {
-      this.tests.delete(id);
-    }
+    return (this.core as MockCore).pipeline.handleRead(method, route, headers, raw, reply);
   }
 
   misses(test?: string): MockMiss[] {

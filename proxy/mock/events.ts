@@ -21,6 +21,8 @@ export interface EventRequest {
   readonly time: number;
   /** A client's retry: `x-stainless-retry-count` > 0, or the same upstream, path and body within 30 s. */
   readonly retry?: boolean;
+  /** The `x-tapedeck-test` id the request carried (its test's own sequences and faults). */
+  readonly test?: string;
 }
 
 /** A recorded call as events name it; one object per call, made when the snapshot loads. */

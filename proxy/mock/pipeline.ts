@@ -177,7 +177,7 @@ export class Pipeline {
     } finally {
       this.stats.inFlight.delete(flight);
     }
-    const request = requestOf(at.id, method, route.name, route.path, arrived, retry);
+    const request = requestOf(at.id, method, route.name, route.path, arrived, retry, scope);
     const timings = timingsOf(res, p.start);
     const { status, fired: faults } = sent;
     let event: MockEvent;
@@ -194,8 +194,7 @@ export class Pipeline {
         event = { outcome: 'passthrough', request, status, faults, timings, answered, miss: keyed };
       } else event = { outcome: 'miss', request, status, faults, timings, miss: keyed };
     }
-    scope?.add(event);
-    this.bus.publish(event);
+    this.publish(scope, event);
   }
 
   /** The miss added to its group (the live link's distinct misses), with the group's key. */
@@ -253,7 +252,7 @@ export class Pipeline {
       this.stats.inFlight.delete(flight);
     }
     if (!res.headersSent) status = 0;
-    const request = requestOf(id, method, route.name, route.path, arrived, retry);
+    const request = requestOf(id, method, route.name, route.path, arrived, retry, scope);
     const timings = timingsOf(res, p.start);
     if (out.kind === 'recorded') {
       const info = missInfo(this.loaded.refs, miss);
@@ -280,12 +279,13 @@ export class Pipeline {
     }
   }
 
-  /** Requests that could not be compared (too large, too deep, too slow) count as unmatched. */
   /** The test's scope hears of the event before the bus: its counts are current for any listener. */
   private publish(scope: TestScope | null, event: MockEvent): void {
     scope?.add(event);
     this.bus.publish(event);
   }
+
+  /** Requests that could not be compared (too large, too deep, too slow) count as unmatched. */
 
   private refused(
     res: ReplySink,
@@ -298,18 +298,13 @@ export class Pipeline {
     this.misses.addRefused(at, reason, epochOf(at.arrived), this.loaded.index.redact);
     this.publish(scope, {
       outcome: 'refused',
-      request: requestOf(at.id, at.method, at.route.name, at.route.path, at.arrived),
+      request: requestOf(at.id, at.method, at.route.name, at.route.path, at.arrived, false, scope),
       status,
       faults: NONE,
       timings: timingsOf(res, at.arrived),
       refused,
       reason,
     });
-  }
-
-  /** The number the next request will get (the in-process mock files its test id under it). */
-  get nextRequestId(): number {
-    return this.requestNo + 1;
   }
 
   /** Starts one test's sequences, fault counters, clock and misses over (see test-scopes.ts). */
@@ -334,10 +329,20 @@ function requestOf(
   path: string,
   arrived: number,
   retry = false,
+  scope: TestScope | null = null,
 ): EventRequest {
   const time = epochOf(arrived);
-  // `retry` only when true: most events carry no such key.
-  return retry ? { id, method, upstream, path, time, retry } : { id, method, upstream, path, time };
+  // `retry` and `test` only when there is one: most events carry neither key.
+  const request: { -readonly [K in keyof EventRequest]: EventRequest[K] } = {
+    id,
+    method,
+    upstream,
+    path,
+    time,
+  };
+  if (retry) request.retry = true;
+  if (scope) request.test = scope.id;
+  return request;
 }
 
 /** The epoch time from the clock already read: no Date per request. */
