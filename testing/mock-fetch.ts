@@ -111,10 +111,10 @@ function replierOf(source: MockSource): Replier {
   return new SnapshotReplier(source.snapshot, {
     timing: timingOf(source.timing),
     log,
-    ...(source.scenario !== undefined ? { scenario: source.scenario } : {}),
-    ...(source.seed !== undefined ? { seed: source.seed } : {}),
+    scenario: source.scenario,
+    seed: source.seed,
     ...(source.upstreams ? { upstreams: source.upstreams } : {}),
-    ...(source.maxBodyBytes !== undefined ? { maxBodyBytes: source.maxBodyBytes } : {}),
+    maxBodyBytes: source.maxBodyBytes,
   });
 }
 

@@ -36,9 +36,9 @@ export class SnapshotReplier implements Replier {
       this.errors = snapshot.errors;
       const core = createCore(snapshot, {
         timing: opts.timing,
-        ...(opts.scenario !== undefined ? { scenario: opts.scenario } : {}),
-        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-        ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+        scenario: opts.scenario,
+        seed: opts.seed,
+        maxBodyBytes: opts.maxBodyBytes,
         upstreams: this.upstreams as Record<string, string>,
         log: opts.log,
         logRequests: false,

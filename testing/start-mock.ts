@@ -101,8 +101,8 @@ export async function startMock(options: StartMockOptions): Promise<StartedMock>
     watch: options.watch ?? true,
     logRequests: options.logRequests ?? false,
     log,
-    ...(options.scenario !== undefined ? { scenario: options.scenario } : {}),
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    scenario: options.scenario,
+    seed: options.seed,
     ...(options.upstreams ? { upstreams: options.upstreams } : {}),
   });
   const { url } = server;

@@ -125,13 +125,13 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
   });
   const token = newToken();
   const core = createCore(firstSnapshot, {
-    ...(opts.timing ? { timing: opts.timing } : {}),
-    ...(opts.scenario !== undefined ? { scenario: opts.scenario } : {}),
-    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-    ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
-    ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
-    ...(opts.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: opts.bodyTimeoutMs } : {}),
-    ...(opts.logRequests !== undefined ? { logRequests: opts.logRequests } : {}),
+    timing: opts.timing,
+    scenario: opts.scenario,
+    seed: opts.seed,
+    faults: opts.faults,
+    maxBodyBytes: opts.maxBodyBytes,
+    bodyTimeoutMs: opts.bodyTimeoutMs,
+    logRequests: opts.logRequests,
     upstreams,
     log,
     passthroughAgent,
