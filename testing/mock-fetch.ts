@@ -11,6 +11,7 @@ import type { LoadError } from '../shared/schema.js';
 import { TEST_HEADER, testHeaderValue } from '../shared/test-header.js';
 import { routeOfUrl, type Route } from '../shared/upstreams.js';
 import { sendJson } from '../proxy/http-util.js';
+import { failReply, mockErrorBody } from '../proxy/mock/core.js';
 import { FetchReply } from '../proxy/mock/fetch-reply.js';
 import { parseTiming, type Timing } from '../proxy/replay.js';
 import type { MockMiss, Replier } from './replier.js';
@@ -98,7 +99,8 @@ export interface MockFetch {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-const timingOf = (t: TimingOption | undefined): Timing =>
+/** A timing option as `createMockFetch` and `startMock` take it: `instant` unless told. */
+export const timingOf = (t: TimingOption | undefined): Timing =>
   t === undefined ? { mode: 'instant' } : typeof t === 'string' ? parseTiming(t) : t;
 
 const stderrLine = (line: string): void => void process.stderr.write(line + '\n');
@@ -158,10 +160,6 @@ async function bodyOf(
   if (body instanceof ArrayBuffer) return Buffer.from(body);
   return Buffer.from(await new Response(body).arrayBuffer());
 }
-
-const mockError = (message: string) => ({
-  error: { message: `Tapedeck mock error: ${message}`, type: 'tapedeck_error' },
-});
 
 function parsedBody(raw: Buffer): unknown {
   if (raw.length === 0) return undefined;
@@ -245,11 +243,8 @@ function bound(shared: Shared, testId: string | null): MockFetch {
     // so, as the socket mock does: not a connection error that hides why. After the headers it
     // ends the body as a cut would, rather than leave a stream that never ends.
     answered.then(
-      () => sendJson(reply, 500, mockError('the mock wrote no reply')),
-      (e: unknown) => {
-        if (reply.headersSent) reply.destroy();
-        else sendJson(reply, 500, mockError(e instanceof Error ? e.message : String(e)));
-      },
+      () => sendJson(reply, 500, mockErrorBody('the mock wrote no reply')),
+      (e: unknown) => failReply(reply, e instanceof Error ? e.message : String(e)),
     );
     // Settled by the reply, its 500 (above), or the abort's error: never a hang.
     const response = await reply.response;

@@ -8,9 +8,8 @@ import type { Miss } from '../proxy/mock/stats.js';
 import type { RunningMock } from '../proxy/mock-server.js';
 import { placeholderKeys, sdkEnv } from '../proxy/child-env.js';
 import { mockStrictReport } from '../proxy/strict-report.js';
-import { parseTiming, type Timing } from '../proxy/replay.js';
 import { TEST_HEADER, testHeaderValue } from '../shared/test-header.js';
-import type { TimingOption } from './mock-fetch.js';
+import { timingOf, type TimingOption } from './mock-fetch.js';
 
 export interface StartMockOptions {
   /** The snapshot folder. */
@@ -79,9 +78,6 @@ export interface StartedMock {
   forTest(id: string): TestClient;
   close(): Promise<void>;
 }
-
-const timingOf = (t: TimingOption | undefined): Timing =>
-  t === undefined ? { mode: 'instant' } : typeof t === 'string' ? parseTiming(t) : t;
 
 export async function startMock(options: StartMockOptions): Promise<StartedMock> {
   if (typeof options?.snapshot !== 'string')

@@ -8,6 +8,8 @@ import { FaultEngine } from '../../shared/faults/engine.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../shared/limits.js';
 import type { LoadError } from '../../shared/schema.js';
 import { BUILTIN_UPSTREAMS } from '../../shared/upstreams.js';
+import { sendJson } from '../http-util.js';
+import type { ReplySink } from '../reply-sink.js';
 import { buildIndex, scopedFaults } from '../replay-index.js';
 import type { Timing } from '../replay.js';
 import { DEFAULT_BODY_TIMEOUT_MS } from '../server-util.js';
@@ -70,6 +72,20 @@ export const loadedOf = (snapshot: Snapshot): Loaded => ({
   index: buildIndex(snapshot),
   refs: new CallRefs(snapshot),
 });
+
+/** The body of a failure of the mock itself, the same from both transports. */
+export const mockErrorBody = (message: string) => ({
+  error: { message: `Tapedeck mock error: ${message}`, type: 'tapedeck_error' },
+});
+
+/**
+ * A failure of the mock itself (a bug, a snapshot that cannot load): a 500 saying why, or, once
+ * the reply is under way and a status can no longer be sent, a cut, never a reply left hanging.
+ */
+export function failReply(res: ReplySink, message: string): void {
+  if (res.headersSent) res.destroy();
+  else sendJson(res, 500, mockErrorBody(message));
+}
 
 export const skipped = (e: LoadError): string =>
   `tapedeck: skipped ${e.file}${e.line ? `:${e.line}` : ''}: ${e.reason}`;

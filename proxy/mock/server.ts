@@ -4,7 +4,6 @@ import { open, realpath } from 'node:fs/promises';
 import { Agent } from 'undici';
 import type { LoadError } from '../../shared/schema.js';
 import { BUILTIN_UPSTREAMS } from '../../shared/upstreams.js';
-import { sendJson } from '../http-util.js';
 import type { Timing } from '../replay.js';
 import {
   StartError,
@@ -19,7 +18,7 @@ import { cleanSnapshotSideFiles } from '../store/snapshot-store.js';
 import { watchFolder } from '../store/watch-folder.js';
 import type { LiveState } from '../../shared/mock-link.js';
 import { announce, announcedUrl, newToken, type Announced } from './announce.js';
-import { createCore, loadedOf, skipped } from './core.js';
+import { createCore, failReply, loadedOf, skipped } from './core.js';
 import type { MockEvents } from './events.js';
 import { LiveHub } from './live.js';
 import { MockMetrics } from './metrics.js';
@@ -177,11 +176,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     (req, res) => {
       pipeline.handle(req, res).catch((e: Error) => {
         log(`mock error: ${e.stack ?? e.message}`);
-        // A reply already under way cannot become a 500: it ends as a cut one does.
-        if (res.headersSent) return void res.destroy();
-        sendJson(res, 500, {
-          error: { message: `Tapedeck mock error: ${e.message}`, type: 'tapedeck_error' },
-        });
+        failReply(res, e.message);
       });
     },
     { bodyTimeoutMs, ServerResponse: TimedResponse },
