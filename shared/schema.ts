@@ -555,6 +555,61 @@ const LatencyMs = z
     p99: z.number().nonnegative(),
   })
   .strict();
+/**
+ * One upstream during one second, as the mock saw it (`GET /__tapedeck/samples`, issue #12 item 3).
+ * Counts are of requests that ended in the second; peaks are over the second.
+ */
+export const VendorSecond = z
+  .object({
+    requests: z.number().int().nonnegative().describe('requests that ended in this second'),
+    inFlight: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe('peak requests open at this upstream (arrived, reply not ended)'),
+    waiting: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe("peak requests still waiting for their first byte: the vendor's queue"),
+    ttfbP50Ms: z.number().nonnegative().nullable(),
+    ttfbP95Ms: z.number().nonnegative().nullable(),
+    p95Ms: z.number().nonnegative().nullable().describe('p95 time to the end of the reply'),
+    retries: z.number().int().nonnegative(),
+    giveUps: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe('clients that left before the reply ended (timeouts, aborts, resets)'),
+    errors: z.number().int().nonnegative().describe('replies sent with a status >= 400'),
+    faults: z.record(z.string(), z.number().int().nonnegative()).describe('fired, by kind'),
+    malformed: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe('malformed-reply faults: parser-error risk, counted apart from other failures'),
+  })
+  .strict();
+export type VendorSecond = z.infer<typeof VendorSecond>;
+export const SAMPLES_FORMAT = 'tapedeck-samples/1';
+/** The body of `GET /__tapedeck/samples[?since=MS]`: the mock's last 15 minutes, second by second. */
+export const MockSamples = z
+  .object({
+    format: z.literal(SAMPLES_FORMAT),
+    now: z.number().describe('the mock clock, ms since the epoch'),
+    intervalMs: z.number().int().positive(),
+    seconds: z.array(
+      z
+        .object({
+          t: z.number().describe("the second's start, ms since the epoch"),
+          connections: z.number().int().nonnegative().describe('peak open client sockets'),
+          upstreams: z.record(z.string(), VendorSecond),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type MockSamples = z.infer<typeof MockSamples>;
 export const RunVendor = z
   .object({
     share: z.number().min(0).max(1).describe("this vendor's part of the step's vendor requests"),
@@ -569,6 +624,17 @@ export const RunVendor = z
       .nonnegative()
       .optional()
       .describe("p95 time of this vendor's replies in the step, as the mock served them"),
+    ttfbP95Ms: z.number().nonnegative().optional().describe('p95 time to first byte at the mock'),
+    peakInFlight: z.number().int().nonnegative().optional(),
+    peakWaiting: z.number().int().nonnegative().optional().describe('peak queue at the vendor'),
+    giveUps: z.number().int().nonnegative().optional(),
+    errors: z.number().int().nonnegative().optional(),
+    malformed: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('malformed-reply faults: parser-error risk'),
   })
   .strict();
 export type RunVendor = z.infer<typeof RunVendor>;
@@ -584,6 +650,11 @@ export const RunSecond = z
     vendors: z
       .record(z.string(), z.number().int().nonnegative())
       .describe('vendor requests in this second'),
+    connections: z.number().int().nonnegative().optional().describe("the mock's peak sockets"),
+    vendorSide: z
+      .record(z.string(), VendorSecond)
+      .optional()
+      .describe('each upstream in this second, as the mock sampled it; absent without a mock'),
   })
   .strict();
 export type RunSecond = z.infer<typeof RunSecond>;
@@ -654,6 +725,7 @@ export const schemas = {
   report: Report,
   inbound: InboundExchange,
   run: RunReport,
+  samples: MockSamples,
 };
 export type SchemaName = keyof typeof schemas;
 
