@@ -154,6 +154,18 @@ describe('GET /__tapedeck/samples', () => {
     expect(text).toMatch(/tapedeck_upstream_waiting\{upstream="openai"\} 0/);
   });
 
+  it("does not take the mock's own cut for a give-up", async () => {
+    const mock = await mockWith({ calls: { chatStream: [{ kind: 'cutStream', afterEvents: 2 }] } });
+    const { error } = await drain(await chatStream(openai(`${mock.url}/openai`)));
+    expect(error).toBeTruthy();
+    const seconds = of(await samples(mock), 'openai');
+    expect(sum(seconds, 'requests')).toBe(1);
+    expect(sum(seconds, 'giveUps')).toBe(0);
+    expect(seconds.reduce((n, x) => n + (x.faults.cutStream ?? 0), 0)).toBe(1);
+    // The reply ended, cut: its time is the vendor's.
+    expect(seconds.some((x) => x.p95Ms !== null)).toBe(true);
+  });
+
   it('counts a malformed reply in malformed and in faults', async () => {
     const mock = await mockWith({ calls: { chat: [{ kind: 'malformed', mode: 'toolArgs' }] } });
     const reply = await chat(openai(`${mock.url}/openai`));
