@@ -275,7 +275,10 @@ function vendorSide(
   return withVendorSide(vendors, stepVendorSide(seconds));
 }
 
-/** Runs every step in turn; `runStart` is the performance.now() the seconds count from. */
+/**
+ * Runs every step in turn; `runStart` is the performance.now() the seconds count from, by default
+ * the start of the current wall-clock second, so the run's seconds are the mock's seconds.
+ */
 export async function runSteps(plan: LoadPlan, runStart = wholeSecondNow()): Promise<RunStep[]> {
   if (plan.requests.length === 0) throw new Error('no requests to send');
   const { origin, base } = splitTarget(plan.target);

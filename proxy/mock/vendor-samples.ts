@@ -167,6 +167,7 @@ export class VendorSamples {
     for (let n = newest - SAMPLE_SECONDS + 1; n <= newest; n++) {
       const s = this.ring[n % SAMPLE_SECONDS];
       if (s === undefined || s.n !== n) continue;
+      if (s.connections === 0 && s.upstreams.size === 0) continue;
       const t = n * INTERVAL_MS;
       if (since !== null && t < since - INTERVAL_MS) continue;
       const upstreams: Record<string, VendorSecond> = {};
