@@ -21,4 +21,9 @@ export interface ReplySink {
   readonly socket: { end(callback: () => void): unknown } | null;
   /** performance.now() when the headers went out, 0 until then (TimedResponse, FetchReply). */
   readonly headersAt?: number;
+  /**
+   * The client left before the reply ended (an abort, a timeout, a reset): a give-up. False for a
+   * reply the mock ended or cut itself; absent on a sink that cannot tell.
+   */
+  readonly clientLeft?: boolean;
 }

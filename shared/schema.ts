@@ -588,6 +588,16 @@ export const VendorSecond = z
       .int()
       .nonnegative()
       .describe('malformed-reply faults: parser-error risk, counted apart from other failures'),
+    histograms: z
+      .object({
+        ttfbMs: z.record(z.string(), z.number().int().positive()),
+        totalMs: z.record(z.string(), z.number().int().positive()),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'the TTFB and total times as log buckets (shared/load/histogram.ts: index → count), so percentiles over several seconds come from the requests themselves',
+      ),
   })
   .strict();
 export type VendorSecond = z.infer<typeof VendorSecond>;

@@ -78,5 +78,7 @@ it("counts the openai SDK's retry after a 429 as the mock saw it", async () => {
   });
   // The mock is gone with the run, and took its announce file with it.
   await expect(readFile(path.join(dir, ANNOUNCE_FILE))).rejects.toThrow();
-  expect(r.stdout).toMatch(/openai: 100% of vendor calls \(2\), 1 retries/);
+  // The vendor table: share, calls, … retries, malformed.
+  expect(r.stdout).toMatch(/^ {2}openai +100% +2 +.* 1 +0$/m);
+  expect(r.stdout).toContain('faults rateLimit ×1');
 });

@@ -1,7 +1,7 @@
 /**
  * The mock's event stream (docs/mock-pipeline.md): every request the real mock handles, as the
  * real `openai` SDK makes it, becomes exactly one typed event (hit, miss with its closest call and
- * diff, faults, passthrough, refusal), in order; control requests publish none; a subscriber that
+ * diff, faults, passthrough, refusal, a client's give-up), in order; control requests publish none; a subscriber that
  * throws breaks nothing; unsubscribing stops delivery; the stats' `costAvoidedUsd` is the sum of
  * the hits' costs at the manifest's prices.
  */
@@ -143,6 +143,29 @@ describe('one event per request', () => {
     expect(e.status).toBe(503);
     expect(e.faults.map((f) => [f.kind, f.name])).toEqual([['serverError', 'outage']]);
     expect(e.costAvoidedUsd).toBeNull();
+  });
+
+  it('a client that leaves before the reply ends: gaveUp, and status 0 before any header', async () => {
+    const w = await watchedMock({
+      calls: { chat: [{ kind: 'hang', beforeHeadersMs: null, when: { requests: '2' } }] },
+    });
+    const client = openai(`${w.mock.url}/openai`);
+    await chat(client);
+    const abort = new AbortController();
+    const held = rejection(chat(client, abort.signal));
+    // Aborted only once the mock holds it: the give-up is of a request the mock is answering.
+    await expect
+      .poll(async () => {
+        const res = await fetch(`${w.mock.url}/__tapedeck/stats`);
+        const body = (await res.json()) as { upstreams: Record<string, { requests: number }> };
+        return body.upstreams.openai?.requests;
+      })
+      .toBe(2);
+    abort.abort();
+    await held;
+    const [done, left] = await eventsAfter(w, 2);
+    expect(done).not.toHaveProperty('gaveUp', true);
+    expect(left).toMatchObject({ outcome: 'hit', status: 0, gaveUp: true });
   });
 
   it('a passthrough: forwarded and answered, with the closest call it missed', async () => {

@@ -6,10 +6,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { runVendors, statsDelta, type StatsSample } from '../../shared/load/vendor-delta.js';
-import type { RunStep } from '../../shared/schema.js';
+import {
+  reportedSecond,
+  runSecondOf,
+  secondsOverlapping,
+  stepVendorSide,
+  withVendorSide,
+  type SampledSecond,
+} from '../../shared/load/vendor-side.js';
+import type { RunStep, RunVendor, VendorSecond } from '../../shared/schema.js';
 import type { LoadRequest } from './requests.js';
 import { StepStats } from './step-stats.js';
-import { sampleStats } from './vendors.js';
+import { readSamples, sampleStats } from './vendors.js';
 
 export interface LoadPlan {
   /** Base URL; each request's path is appended to it. */
@@ -32,6 +40,66 @@ export interface LoadPlan {
 }
 
 const SAMPLE_MS = 1000;
+/** A long step reads the mock's samples this often too: the mock keeps only 15 minutes. */
+const SAMPLES_EVERY = 60;
+
+const epoch = (perf: number) => performance.timeOrigin + perf;
+
+/**
+ * The mock's second-by-second samples over a run (`/__tapedeck/samples`), read at each step's
+ * end. A mock without the endpoint (404) is asked once; the run then goes on without them.
+ */
+class SamplesReader {
+  /** null until asked; false: this mock keeps no samples. */
+  supported: boolean | null = null;
+  /** The mock's clock minus ours, from the quickest read. */
+  offsetMs = 0;
+  private bestRtt = Infinity;
+  private newest = 0;
+  private readonly seconds = new Map<number, SampledSecond>();
+
+  constructor(private readonly url: string) {}
+
+  /** A new step: the seconds of the one before are done with. */
+  clear(): void {
+    this.seconds.clear();
+    this.newest = 0;
+  }
+
+  /** Reads what is new since `fromPerf` (our clock); a failed read is made up by the next. */
+  async read(fromPerf: number): Promise<void> {
+    if (this.supported === false) return;
+    const since = Math.max(epoch(fromPerf) + this.offsetMs, this.newest);
+    const r = await readSamples(this.url, since).catch(() => undefined);
+    if (r === undefined) return;
+    if (r === null) {
+      this.supported = false;
+      return;
+    }
+    this.supported = true;
+    if (r.rttMs < this.bestRtt) {
+      this.bestRtt = r.rttMs;
+      this.offsetMs = r.offsetMs;
+    }
+    // A second read again is newer: the one read before may have been still filling.
+    for (const sec of r.samples.seconds) {
+      this.seconds.set(sec.t, sec);
+      if (sec.t > this.newest) this.newest = sec.t;
+    }
+  }
+
+  /** The seconds overlapping [fromPerf, toPerf] on our clock, oldest first. */
+  between(fromPerf: number, toPerf: number): SampledSecond[] {
+    const all = [...this.seconds.values()].sort((a, b) => a.t - b.t);
+    return secondsOverlapping(all, epoch(fromPerf) + this.offsetMs, epoch(toPerf) + this.offsetMs);
+  }
+}
+
+/** performance.now() at the start of the current wall-clock second: the run's seconds line up with the mock's. */
+function wholeSecondNow(): number {
+  const now = performance.now();
+  return now - (epoch(now) % 1000);
+}
 
 function splitTarget(target: string): { origin: string; base: string } {
   const u = new URL(target);
@@ -48,16 +116,19 @@ class Sampler {
     private readonly url: string,
     first: StatsSample,
     private readonly stats: StepStats,
+    private readonly samples: { reader: SamplesReader; from: number } | null,
   ) {
     this.last = first;
     this.loop = this.run();
   }
 
   private async run(): Promise<void> {
-    while (!this.stopped) {
+    for (let tick = 1; !this.stopped; tick++) {
       await sleep(SAMPLE_MS);
       if (this.stopped) return;
       await this.take();
+      if (this.samples && tick % SAMPLES_EVERY === 0)
+        await this.samples.reader.read(this.samples.from);
     }
   }
 
@@ -138,12 +209,16 @@ async function runStep(
   base: string,
   concurrency: number,
   runStart: number,
+  reader: SamplesReader | null,
 ): Promise<RunStep> {
   const stats = new StepStats(concurrency, runStart);
   const before = plan.mockUrl !== null ? await sampleStats(plan.mockUrl) : null;
-  const sampler =
-    plan.mockUrl !== null && before !== null ? new Sampler(plan.mockUrl, before, stats) : null;
   const start = performance.now();
+  reader?.clear();
+  const sampler =
+    plan.mockUrl !== null && before !== null
+      ? new Sampler(plan.mockUrl, before, stats, reader && { reader, from: start })
+      : null;
   const deadline = plan.durationMs !== null ? start + plan.durationMs : Infinity;
   const n = plan.requests.length;
   let next = 0;
@@ -167,17 +242,44 @@ async function runStep(
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const end = performance.now();
-  let vendors = {};
+  let vendors: Record<string, RunVendor> = {};
   if (sampler !== null && before !== null && plan.mockUrl !== null) {
     await sampler.stop();
     const after = await sampleStats(plan.mockUrl).catch(() => null);
     if (after !== null) vendors = runVendors(statsDelta(before, after));
+    if (reader) {
+      await reader.read(start);
+      if (reader.supported === true)
+        vendors = vendorSide(reader, stats, vendors, start, end, runStart);
+    }
   }
   return stats.finish(end - start, vendors);
 }
 
-/** Runs every step in turn; `runStart` is the performance.now() the seconds count from. */
-export async function runSteps(plan: LoadPlan, runStart = performance.now()): Promise<RunStep[]> {
+/** The step's seconds and vendors with what the mock sampled over the step. */
+function vendorSide(
+  reader: SamplesReader,
+  stats: StepStats,
+  vendors: Record<string, RunVendor>,
+  start: number,
+  end: number,
+  runStart: number,
+): Record<string, RunVendor> {
+  const seconds = reader.between(start, end);
+  const runStartMock = epoch(runStart) + reader.offsetMs;
+  for (const sec of seconds) {
+    const upstreams: Record<string, VendorSecond> = {};
+    for (const [name, v] of Object.entries(sec.upstreams)) upstreams[name] = reportedSecond(v);
+    stats.vendorSecond(runSecondOf(sec.t, runStartMock), sec.connections, upstreams);
+  }
+  return withVendorSide(vendors, stepVendorSide(seconds));
+}
+
+/**
+ * Runs every step in turn; `runStart` is the performance.now() the seconds count from, by default
+ * the start of the current wall-clock second, so the run's seconds are the mock's seconds.
+ */
+export async function runSteps(plan: LoadPlan, runStart = wholeSecondNow()): Promise<RunStep[]> {
   if (plan.requests.length === 0) throw new Error('no requests to send');
   const { origin, base } = splitTarget(plan.target);
   const pool = new Pool(origin, {
@@ -188,9 +290,10 @@ export async function runSteps(plan: LoadPlan, runStart = performance.now()): Pr
     bodyTimeout: 0,
   });
   const out: RunStep[] = [];
+  const reader = plan.mockUrl !== null ? new SamplesReader(plan.mockUrl) : null;
   try {
     for (const [i, c] of plan.steps.entries()) {
-      const step = await runStep(plan, pool, base, c, runStart);
+      const step = await runStep(plan, pool, base, c, runStart, reader);
       out.push(step);
       plan.onStep?.(step, i);
       if (plan.stopped?.()) break;

@@ -1,7 +1,7 @@
 /** What one load step saw, request by request and second by second, turned into a `RunStep`. */
 import { summarize } from '../../shared/load/percentiles.js';
 import type { StatsSample } from '../../shared/load/vendor-delta.js';
-import type { RunSecond, RunStep, RunVendor } from '../../shared/schema.js';
+import type { RunSecond, RunStep, RunVendor, VendorSecond } from '../../shared/schema.js';
 
 interface Second {
   requests: number;
@@ -10,6 +10,9 @@ interface Second {
   retries: number;
   latencies: number[];
   vendors: Record<string, number>;
+  /** The mock's figures for this second, when it serves samples. */
+  connections?: number;
+  vendorSide?: Record<string, VendorSecond>;
 }
 
 export class StepStats {
@@ -27,7 +30,10 @@ export class StepStats {
   ) {}
 
   private second(at: number): Second {
-    const t = Math.max(0, Math.floor((at - this.runStart) / 1000));
+    return this.secondNo(Math.max(0, Math.floor((at - this.runStart) / 1000)));
+  }
+
+  private secondNo(t: number): Second {
     let s = this.seconds.get(t);
     if (!s) {
       s = { requests: 0, errors: 0, timeouts: 0, retries: 0, latencies: [], vendors: {} };
@@ -83,6 +89,13 @@ export class StepStats {
     }
   }
 
+  /** The mock's sample of run second `t`: its peak sockets and each upstream's figures. */
+  vendorSecond(t: number, connections: number, upstreams: Record<string, VendorSecond>): void {
+    const s = this.secondNo(t);
+    s.connections = connections;
+    s.vendorSide = upstreams;
+  }
+
   finish(durationMs: number, vendors: Record<string, RunVendor>): RunStep {
     let retries = 0;
     for (const v of Object.values(vendors)) retries += v.retries;
@@ -96,6 +109,8 @@ export class StepStats {
         retries: s.retries,
         p95Ms: s.latencies.length === 0 ? null : summarize(s.latencies).p95,
         vendors: s.vendors,
+        connections: s.connections,
+        vendorSide: s.vendorSide,
       }));
     return {
       concurrency: this.concurrency,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { request } from 'undici';
 import { z } from 'zod';
 import type { StatsSample } from '../../shared/load/vendor-delta.js';
+import { MockSamples } from '../../shared/schema.js';
 import { pidAlive, readAnnouncement } from '../host/mock-link.js';
 
 const Counts = z.object({
@@ -36,6 +37,45 @@ export async function sampleStats(mockUrl: string): Promise<StatsSample> {
   const parsed = Stats.safeParse(JSON.parse(text));
   if (!parsed.success) throw new StatsError(`${mockUrl}/__tapedeck/stats: unexpected shape`);
   return parsed.data.upstreams;
+}
+
+/** One read of the mock's samples, with how far its clock is from ours. */
+export interface SamplesRead {
+  samples: MockSamples;
+  /** The mock's clock minus ours (ms), taken at the middle of the request. */
+  offsetMs: number;
+  /** How long the read took: the smaller, the surer the offset. */
+  rttMs: number;
+}
+
+/**
+ * `GET /__tapedeck/samples?since=` (`since` on the mock's clock); null when the mock has no such
+ * endpoint (an older one answers 404): the run goes on without the vendor side.
+ */
+export async function readSamples(mockUrl: string, since: number): Promise<SamplesRead | null> {
+  const url = `${mockUrl}/__tapedeck/samples?since=${Math.max(0, Math.floor(since))}`;
+  const sent = performance.timeOrigin + performance.now();
+  const res = await request(url, { headersTimeout: 10_000, bodyTimeout: 10_000 }).catch(
+    (e: unknown) => {
+      throw new StatsError(`cannot read ${url}: ${(e as Error).message}`);
+    },
+  );
+  const text = await res.body.text();
+  const back = performance.timeOrigin + performance.now();
+  if (res.statusCode === 404) return null;
+  if (res.statusCode !== 200) throw new StatsError(`${url} answered ${res.statusCode}`);
+  let parsed;
+  try {
+    parsed = MockSamples.safeParse(JSON.parse(text));
+  } catch {
+    throw new StatsError(`${url}: not JSON`);
+  }
+  if (!parsed.success) throw new StatsError(`${url}: unexpected shape`);
+  return {
+    samples: parsed.data,
+    offsetMs: parsed.data.now - (sent + back) / 2,
+    rttMs: back - sent,
+  };
 }
 
 export interface FoundMock {

@@ -13,6 +13,7 @@ import type { KeptRequest } from './kept-request.js';
 import type { LiveHub } from './live.js';
 import type { MockMetrics } from './metrics.js';
 import type { MockStats } from './stats.js';
+import type { VendorSamples } from './vendor-samples.js';
 import { testIdProblem, type TestScopes } from './test-scopes.js';
 
 export interface ControlContext {
@@ -23,6 +24,8 @@ export interface ControlContext {
   /** The manifest's `prices` as they are now, for `replayed`. */
   prices(): Prices | undefined;
   openConnections(): number;
+  /** The vendor side second by second (`/__tapedeck/samples`); absent: that endpoint answers 404. */
+  samples?: VendorSamples;
   /** Forgets what was counted and starts the matcher's and the faults' sequences over. */
   reset(): void;
   /** Prometheus metrics (`GET /metrics`, `/__tapedeck/metrics`). */
@@ -102,6 +105,13 @@ export async function control(
     }
     case '/misses':
       return sendJson(res, 200, { misses: ctx.stats.misses });
+    case '/samples': {
+      if (!ctx.samples) break;
+      const since = sinceParam(route);
+      if (typeof since === 'string')
+        return sendJson(res, 400, { error: { message: since, type: 'tapedeck' } });
+      return sendJson(res, 200, ctx.samples.view(since));
+    }
     case '/metrics': {
       const { contentType, text } = await ctx.metrics.render();
       res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
@@ -117,11 +127,21 @@ export async function control(
       // Everything starts over, every test included.
       ctx.tests?.clear();
       return sendJson(res, 200, { ok: true });
-    default:
-      return sendJson(res, 404, {
-        error: { message: `Tapedeck: no control endpoint ${route.path}`, type: 'tapedeck' },
-      });
   }
+  return sendJson(res, 404, {
+    error: { message: `Tapedeck: no control endpoint ${route.path}`, type: 'tapedeck' },
+  });
+}
+
+/** `?since=MS` (ms since the epoch): null when absent, the refusal's message when it is no such time. */
+function sinceParam(route: Route): number | null | string {
+  if (route.search === '') return null;
+  const text = new URLSearchParams(route.search).get('since');
+  if (text === null) return null;
+  const since = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(since))
+    return `Tapedeck: ?since= wants a time in ms since the epoch, got "${text.slice(0, 40)}"`;
+  return since;
 }
 
 /**

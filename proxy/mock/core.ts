@@ -25,6 +25,7 @@ import type { MissRecorder } from './record-miss.js';
 import { RetryDetector } from './retries.js';
 import { TestScopes } from './test-scopes.js';
 import { MockStats } from './stats.js';
+import type { VendorSamples } from './vendor-samples.js';
 
 export interface CoreOptions {
   timing?: Timing;
@@ -43,6 +44,8 @@ export interface CoreOptions {
   logRequests?: boolean;
   passthroughAgent?: Agent | null;
   recorder?: MissRecorder | null;
+  /** The vendor side second by second (`/__tapedeck/samples`); a bus subscriber as well. */
+  samples?: VendorSamples | null;
 }
 
 export interface MockCore {
@@ -106,6 +109,7 @@ export function createCore(first: Snapshot, opts: CoreOptions): MockCore {
   const bus = new EventBus(log);
   const stats = new MockStats();
   bus.subscribe(stats.add);
+  if (opts.samples) bus.subscribe(opts.samples.add);
   if (opts.logRequests !== false) bus.subscribe(logSubscriber(log));
   const groups = new MissGroups();
   const upstreams = { ...BUILTIN_UPSTREAMS, ...opts.upstreams };
@@ -137,6 +141,7 @@ export function createCore(first: Snapshot, opts: CoreOptions): MockCore {
     reset() {
       pipeline.reset();
       stats.reset();
+      opts.samples?.reset();
     },
     setControls(c) {
       controls = c;
@@ -159,6 +164,7 @@ export function createCore(first: Snapshot, opts: CoreOptions): MockCore {
     opts.detectRetries === false ? null : new RetryDetector(),
     tests,
     opts.recorder ?? null,
+    opts.samples ?? null,
   );
   return core;
 }

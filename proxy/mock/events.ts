@@ -56,6 +56,11 @@ interface EventBase {
   /** The faults that fired on this request, in plan order. */
   readonly faults: readonly FiredFault[];
   readonly timings: EventTimings;
+  /**
+   * The client left before the reply ended (it timed out, aborted or reset): a give-up. Absent
+   * otherwise, and for a reply the mock cut itself (a `cutStream` fault, a recorded cut).
+   */
+  readonly gaveUp?: true;
 }
 
 export interface HitEvent extends EventBase {

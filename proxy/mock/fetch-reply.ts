@@ -22,6 +22,8 @@ export class FetchReply implements ReplySink {
   headersSent = false;
   destroyed = false;
   headersAt = 0;
+  /** The client aborted or stopped reading before the reply ended (ReplySink.clientLeft). */
+  clientLeft = false;
   /** Resolves with the Response once its headers are out, rejects if the client aborts first. */
   readonly response: Promise<Response>;
   /** A cut ends what was written, then the connection: `destroy()` errors the body after its bytes. */
@@ -132,6 +134,7 @@ export class FetchReply implements ReplySink {
   /** The client stopped reading (abort or cancel): the schedule stops writing. */
   private gone(): void {
     if (this.destroyed) return;
+    if (!this.ended) this.clientLeft = true;
     this.destroyed = true;
     this.wake?.();
     this.closed();

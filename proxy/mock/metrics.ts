@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { MockEvent, MockEvents } from './events.js';
+import type { OpenCounts } from './vendor-samples.js';
 
 /** Seconds; from a hit answered from memory (sub-millisecond) to a replayed slow stream. */
 const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30];
@@ -17,7 +18,12 @@ export class MockMetrics {
   private readonly costAvoided: Counter<'upstream'>;
   private readonly off: () => void;
 
-  constructor(events: MockEvents, openConnections: () => number) {
+  constructor(
+    events: MockEvents,
+    openConnections: () => number,
+    /** What is open at each upstream now (vendor-samples.ts); absent: no per-upstream gauges. */
+    openAt?: () => ReadonlyMap<string, Readonly<OpenCounts>>,
+  ) {
     const registers = [this.registry];
     this.requests = new Counter({
       name: 'tapedeck_requests_total',
@@ -52,6 +58,26 @@ export class MockMetrics {
         this.set(openConnections());
       },
     });
+    if (openAt) {
+      new Gauge({
+        name: 'tapedeck_upstream_in_flight',
+        help: 'Requests open at each upstream now (arrived, reply not ended)',
+        labelNames: ['upstream'],
+        registers,
+        collect() {
+          for (const [upstream, o] of openAt()) this.set({ upstream }, o.inFlight);
+        },
+      });
+      new Gauge({
+        name: 'tapedeck_upstream_waiting',
+        help: "Requests at each upstream with no header sent yet: the vendor's queue",
+        labelNames: ['upstream'],
+        registers,
+        collect() {
+          for (const [upstream, o] of openAt()) this.set({ upstream }, o.waiting);
+        },
+      });
+    }
     this.off = events.subscribe((e) => this.add(e));
   }
 

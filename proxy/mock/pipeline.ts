@@ -30,6 +30,7 @@ import type { RetryDetector } from './retries.js';
 import { recordKey, type MissRecorder } from './record-miss.js';
 import type { InFlight, MockStats } from './stats.js';
 import { ttfbOf } from './timed-response.js';
+import type { VendorSamples } from './vendor-samples.js';
 
 const NONE: readonly FiredFault[] = Object.freeze([]);
 const NO_ROUTE = 'Tapedeck: requests go to /NAME/PATH, e.g. /openai/v1/chat/completions';
@@ -61,6 +62,8 @@ export class Pipeline {
     private readonly tests: TestScopes,
     /** Set under --record-misses: unmatched requests are forwarded and written as new calls. */
     private readonly recorder: MissRecorder | null = null,
+    /** The second-by-second vendor side (`/__tapedeck/samples`); null in process, which serves none. */
+    private readonly samples: VendorSamples | null = null,
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -171,28 +174,32 @@ export class Pipeline {
       return this.record(req, res, p, miss, key, this.recorder, retry, scope);
     const flight: InFlight = { upstream: route.name, fired: NONE };
     this.stats.inFlight.add(flight);
+    const sampled = this.samples?.start(route.name, res);
     let sent;
     try {
       sent = await answer(this.answers, req, res, p, entry, miss, plan, flight);
     } finally {
       this.stats.inFlight.delete(flight);
+      sampled?.end();
     }
     const request = requestOf(at.id, method, route.name, route.path, arrived, retry, scope);
     const timings = timingsOf(res, p.start);
+    const gaveUp = gaveUpOf(res);
     const { status, fired: faults } = sent;
+    const base = { request, status, faults, timings, gaveUp };
     let event: MockEvent;
     if (entry) {
       const hit = refs.of(entry);
       this.stats.replayed.hit(entry.call, entry.file);
       // An error in place of the reply is not what the provider would have billed for.
       const costAvoidedUsd = plan?.error ? null : hit.costUsd;
-      event = { outcome: 'hit', request, status, faults, timings, hit, costAvoidedUsd };
+      event = { outcome: 'hit', ...base, hit, costAvoidedUsd };
     } else {
       const keyed = this.grouped(p, headers, miss, time);
       if (sent.passthrough !== null) {
         const answered = sent.passthrough === 'answered';
-        event = { outcome: 'passthrough', request, status, faults, timings, answered, miss: keyed };
-      } else event = { outcome: 'miss', request, status, faults, timings, miss: keyed };
+        event = { outcome: 'passthrough', ...base, answered, miss: keyed };
+      } else event = { outcome: 'miss', ...base, miss: keyed };
     }
     this.publish(scope, event);
   }
@@ -238,6 +245,7 @@ export class Pipeline {
     const { route, id, method, arrived } = p.at;
     const flight: InFlight = { upstream: route.name, fired: NONE };
     this.stats.inFlight.add(flight);
+    const sampled = this.samples?.start(route.name, res);
     let out;
     let status: number;
     try {
@@ -250,10 +258,12 @@ export class Pipeline {
       } else status = out.status;
     } finally {
       this.stats.inFlight.delete(flight);
+      sampled?.end();
     }
     if (!res.headersSent) status = 0;
     const request = requestOf(id, method, route.name, route.path, arrived, retry, scope);
     const timings = timingsOf(res, p.start);
+    const gaveUp = gaveUpOf(res);
     if (out.kind === 'recorded') {
       const info = missInfo(this.loaded.refs, miss);
       const recorded = this.loaded.refs.of(new Entry(out.loaded));
@@ -263,6 +273,7 @@ export class Pipeline {
         status,
         faults: NONE,
         timings,
+        gaveUp,
         recorded,
         miss: info,
       });
@@ -274,6 +285,7 @@ export class Pipeline {
         status,
         faults: NONE,
         timings,
+        gaveUp,
         miss: keyed,
       });
     }
@@ -347,6 +359,9 @@ function requestOf(
 
 /** The epoch time from the clock already read: no Date per request. */
 const epochOf = (at: number): number => Math.round(performance.timeOrigin + at);
+
+/** `true` only: an event says it when the client gave up, and nothing otherwise. */
+const gaveUpOf = (res: ReplySink): true | undefined => (res.clientLeft === true ? true : undefined);
 
 function timingsOf(res: ReplySink, since: number): MockEvent['timings'] {
   return { ttfbMs: ttfbOf(res, since), totalMs: performance.now() - since };

@@ -27,6 +27,7 @@ import { buildReport, writeReport } from './run-report.js';
 import { MissRecorder } from './record-miss.js';
 import type { Miss } from './stats.js';
 import { TimedResponse } from './timed-response.js';
+import { VendorSamples } from './vendor-samples.js';
 
 export interface MockOptions {
   dir: string;
@@ -123,6 +124,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
       })),
   });
   const token = newToken();
+  const samples = new VendorSamples();
   const core = createCore(firstSnapshot, {
     timing: opts.timing,
     scenario: opts.scenario,
@@ -135,10 +137,15 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     log,
     passthroughAgent,
     recorder: opts.recordMisses ? recorder : null,
+    samples,
   });
   const { stats, groups, pipeline, bus, bodyTimeoutMs } = core;
   const startedAt = stats.since;
-  const metrics = new MockMetrics(bus, () => openConnections);
+  const metrics = new MockMetrics(
+    bus,
+    () => openConnections,
+    () => samples.openNow(),
+  );
   const liveState = (): LiveState => ({
     since: stats.since,
     requests: stats.requests,
@@ -159,6 +166,7 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     snapshot: () => ({ calls: core.snapshot().calls.length, errors: core.snapshot().errors }),
     prices: () => core.snapshot().manifest?.prices,
     openConnections: () => openConnections,
+    samples,
     reset: () => {
       core.reset();
       live.stateChanged();
@@ -182,8 +190,8 @@ export async function startMockServer(opts: MockOptions): Promise<RunningMock> {
     { bodyTimeoutMs, ServerResponse: TimedResponse },
   );
   server.on('connection', (socket) => {
-    openConnections++;
-    socket.once('close', () => openConnections--);
+    samples.setConnections(++openConnections);
+    socket.once('close', () => samples.setConnections(--openConnections));
   });
 
   // Edits in the desktop app or by hand apply to the running mock without a restart.

@@ -2,9 +2,10 @@
  * `tapedeck report A B`: two runs side by side, step by step matched by concurrency. A step is a
  * regression when its p95 rises by more than 10 %, or its share of errors or of timeouts rises
  * (a share, so a longer run with the same failure rate is no regression), or its retries per
- * request rise by more than 10 %, or its req/s falls by more than 10 %.
+ * request rise by more than 10 %, or its req/s falls by more than 10 %; or when a vendor's p95 at
+ * the mock rises by more than 10 %, or its share of malformed replies (parser-error risk) rises.
  */
-import type { RunReport, RunStep } from '../schema.js';
+import type { RunReport, RunStep, RunVendor } from '../schema.js';
 
 /** Past this relative change, a rise in p95 or retries/request (or a fall in req/s) is a regression. */
 export const REGRESSION_SHARE = 0.1;
@@ -26,10 +27,24 @@ export interface StepComparison {
   timeouts: Delta | null;
   retriesPerRequest: Delta | null;
   rps: Delta | null;
-  /** Which figures got worse, e.g. ["p95", "errors"]; empty for none. */
+  /**
+   * The vendors both runs' steps have, with the figures the mock sampled; a figure either run
+   * lacks (an older report) is null and never a regression.
+   */
+  vendors: Record<string, VendorComparison>;
+  /** Which figures got worse, e.g. ["p95", "errors", "openai malformed"]; empty for none. */
   regressions: string[];
   /** Which run has the step when only one does. */
   only: 'before' | 'after' | null;
+}
+
+export interface VendorComparison {
+  /** The vendor's p95 at the mock. */
+  p95: Delta | null;
+  /** Malformed replies: parser-error risk. */
+  malformed: Delta | null;
+  /** "p95", "malformed". */
+  regressions: string[];
 }
 
 export interface RunComparison {
@@ -53,6 +68,18 @@ const rate = (n: number, s: RunStep) => (s.requests === 0 ? 0 : n / s.requests);
 /** Rose by more than the share (or rose from zero). */
 const rose = (d: Delta) => d.delta > 0 && (d.share === null || d.share > REGRESSION_SHARE);
 
+function compareVendor(a: RunVendor, b: RunVendor): VendorComparison {
+  const p95 = a.p95Ms !== undefined && b.p95Ms !== undefined ? delta(a.p95Ms, b.p95Ms) : null;
+  const malformed =
+    a.malformed !== undefined && b.malformed !== undefined ? delta(a.malformed, b.malformed) : null;
+  const regressions: string[] = [];
+  if (p95 && rose(p95)) regressions.push('p95');
+  const share = (n: number, v: RunVendor) => (v.requests === 0 ? 0 : n / v.requests);
+  if (malformed && share(malformed.after, b) > share(malformed.before, a))
+    regressions.push('malformed');
+  return { p95, malformed, regressions };
+}
+
 export function compareStep(a: RunStep, b: RunStep): StepComparison {
   const p95 = delta(a.latencyMs.p95, b.latencyMs.p95);
   const errors = delta(a.errors, b.errors);
@@ -65,6 +92,15 @@ export function compareStep(a: RunStep, b: RunStep): StepComparison {
   if (rate(b.timeouts, b) > rate(a.timeouts, a)) regressions.push('timeouts');
   if (rose(retriesPerRequest)) regressions.push('retries/request');
   if (rps.share !== null && rps.share < -REGRESSION_SHARE) regressions.push('rps');
+  const vendors: Record<string, VendorComparison> = {};
+  for (const [name, va] of Object.entries(a.vendors)) {
+    const vb = b.vendors[name];
+    if (vb === undefined) continue;
+    const v = compareVendor(va, vb);
+    if (v.p95 === null && v.malformed === null) continue;
+    vendors[name] = v;
+    for (const r of v.regressions) regressions.push(`${name} ${r}`);
+  }
   return {
     concurrency: a.concurrency,
     p95,
@@ -72,6 +108,7 @@ export function compareStep(a: RunStep, b: RunStep): StepComparison {
     timeouts,
     retriesPerRequest,
     rps,
+    vendors,
     regressions,
     only: null,
   };
@@ -84,6 +121,7 @@ const lone = (concurrency: number, only: 'before' | 'after'): StepComparison => 
   timeouts: null,
   retriesPerRequest: null,
   rps: null,
+  vendors: {},
   regressions: [],
   only,
 });

@@ -1,5 +1,5 @@
 /** The text tables of `tapedeck load` (one per step as it ends) and `tapedeck report`. */
-import type { RunReport, RunStep } from '../schema.js';
+import type { RunReport, RunStep, RunVendor } from '../schema.js';
 import type { Delta, RunComparison } from './compare.js';
 
 const ms = (n: number) => `${Math.round(n)} ms`;
@@ -46,18 +46,58 @@ function stepRow(s: RunStep): string[] {
   ];
 }
 
-/** The lines under a step's row: errors by status, each vendor's share and faults. */
+/** The vendor side, as the mock saw it; `malformed` is the replies broken on purpose. */
+export const VENDOR_HEAD = [
+  '  vendor',
+  'share',
+  'calls',
+  'p95',
+  'ttfb p95',
+  'peak in-flight',
+  'peak queue',
+  'give-ups',
+  'retries',
+  'malformed (parser-error risk)',
+];
+
+/** A figure an older report (or a mock without samples) lacks shows as –. */
+const opt = (n: number | undefined, f: (n: number) => string = String) =>
+  n === undefined ? '–' : f(n);
+
+function vendorRow(name: string, v: RunVendor): string[] {
+  return [
+    `  ${name}`,
+    `${Math.round(v.share * 100)}%`,
+    String(v.requests),
+    opt(v.p95Ms, ms),
+    opt(v.ttfbP95Ms, ms),
+    opt(v.peakInFlight),
+    opt(v.peakWaiting),
+    opt(v.giveUps),
+    String(v.retries),
+    opt(v.malformed),
+  ];
+}
+
+/** The lines under a step's row: errors by status, the vendors' table, their misses and faults. */
 function stepDetails(s: RunStep): string[] {
   const out: string[] = [];
   const statuses = Object.entries(s.errorsByStatus);
   if (statuses.length > 0)
     out.push(`  errors by status: ${statuses.map(([k, v]) => `${k} ×${v}`).join(', ')}`);
-  for (const [name, v] of Object.entries(s.vendors)) {
+  const vendors = Object.entries(s.vendors);
+  if (vendors.length === 0) return out;
+  out.push(...table([VENDOR_HEAD, ...vendors.map(([name, v]) => vendorRow(name, v))]));
+  for (const [name, v] of vendors) {
     const faults = Object.entries(v.faults);
-    out.push(
-      `  ${name}: ${Math.round(v.share * 100)}% of vendor calls (${v.requests}), ${v.retries} retries, ${v.unmatched} unmatched` +
-        (faults.length > 0 ? `, faults ${faults.map(([k, n]) => `${k} ×${n}`).join(', ')}` : ''),
-    );
+    const what = [
+      ...(v.unmatched > 0 ? [`${v.unmatched} unmatched`] : []),
+      ...(v.errors !== undefined && v.errors > 0
+        ? [`${v.errors} error ${v.errors === 1 ? 'reply' : 'replies'}`]
+        : []),
+      ...(faults.length > 0 ? [`faults ${faults.map(([k, n]) => `${k} ×${n}`).join(', ')}`] : []),
+    ];
+    if (what.length > 0) out.push(`  ${name}: ${what.join(', ')}`);
   }
   return out;
 }
@@ -105,8 +145,9 @@ function arrow(d: Delta | null, unit: string, digits: number): string {
 
 export function formatComparison(c: RunComparison): string {
   const rows: string[][] = [
-    ['concurrency', 'p95', 'errors', 'timeouts', 'retries/req', 'req/s', ''],
+    ['concurrency', 'p95', 'errors', 'timeouts', 'retries/req', 'req/s', 'malformed', ''],
   ];
+  const label = (r: readonly string[]) => (r.length > 0 ? `REGRESSION (${r.join(', ')})` : '');
   for (const s of c.steps) {
     if (s.only !== null) {
       rows.push([
@@ -117,9 +158,15 @@ export function formatComparison(c: RunComparison): string {
         '',
         '',
         '',
+        '',
       ]);
       continue;
     }
+    const vendorRegressions = new Set(
+      Object.keys(s.vendors).flatMap(
+        (n) => s.vendors[n]?.regressions.map((r) => `${n} ${r}`) ?? [],
+      ),
+    );
     rows.push([
       String(s.concurrency),
       arrow(s.p95, ' ms', 0),
@@ -127,8 +174,21 @@ export function formatComparison(c: RunComparison): string {
       arrow(s.timeouts, '', 0),
       arrow(s.retriesPerRequest, '', 2),
       arrow(s.rps, '', 1),
-      s.regressions.length > 0 ? `REGRESSION (${s.regressions.join(', ')})` : '',
+      '',
+      label(s.regressions.filter((r) => !vendorRegressions.has(r))),
     ]);
+    // Each vendor's p95 and malformed replies (parser-error risk), as the mock saw them.
+    for (const [name, v] of Object.entries(s.vendors))
+      rows.push([
+        `  ${name}`,
+        arrow(v.p95, ' ms', 0),
+        '',
+        '',
+        '',
+        '',
+        arrow(v.malformed, '', 0),
+        label(v.regressions),
+      ]);
   }
   return [
     `${c.before} → ${c.after}`,
