@@ -144,9 +144,11 @@ export class VendorSamples {
     if (e.request.retry) u.retries++;
     if (e.gaveUp) u.giveUps++;
     if (e.status >= 400) u.errors++;
-    if (e.timings.ttfbMs !== null) histogramAdd(u.ttfb, e.timings.ttfbMs);
-    // A give-up's time is the client's patience, not the vendor's reply.
-    if (!e.gaveUp) histogramAdd(u.total, e.timings.totalMs);
+    // A client that gave up before the first byte waited at least this long for it: counted at its
+    // wait, as `tapedeck load` counts a timeout, so a vendor whose callers give up shows slow.
+    const ttfb = e.timings.ttfbMs ?? (e.gaveUp ? e.timings.totalMs : null);
+    if (ttfb !== null) histogramAdd(u.ttfb, ttfb);
+    histogramAdd(u.total, e.timings.totalMs);
     for (const f of e.faults) {
       u.faults[f.kind] = (u.faults[f.kind] ?? 0) + 1;
       if (f.kind === 'malformed') u.malformed++;
