@@ -184,7 +184,7 @@ async function main(): Promise<number> {
   process.stdout.write(`\nrequest ${CRITERIA.explain}, as the log tells it:\n`);
   for (const l of why) process.stdout.write(`  [${l.rule}] ${l.msg}\n`);
   process.stdout.write(
-    `\nreport: npx tapedeck report ${path.basename(r.reportFile, '.json')} --in ${path.dirname(r.reportFile)}\n` +
+    `\nreport: npx tapedeck report ${path.basename(r.reportFile, '.json')} --in ${r.snapshot}\n` +
       `Runs view: npx tapedeck ui ${r.snapshot}\n`,
   );
   return r.verdicts.every((v) => v.ok) ? 0 : 1;
