@@ -17,7 +17,17 @@ import { assertBuilt, repoRoot, startTapedeck, type Running } from './support/ta
 
 const chromiumPath = chromiumFor('runs view e2e');
 const shots = path.join(repoRoot, 'test-results', 'screenshots');
-const CHARTS = ['chart-p95', 'chart-share', 'chart-vendors', 'chart-problems', 'chart-cost'];
+const CHARTS = [
+  'chart-p95',
+  'chart-share',
+  'chart-vendors',
+  'chart-problems',
+  'chart-cost',
+  'chart-vendor-queue',
+  'chart-vendor-ttfb',
+  'chart-vendor-giveups',
+  'chart-vendor-malformed',
+];
 
 const baseline = makeRunReport({
   id: 'baseline',

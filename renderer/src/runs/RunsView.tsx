@@ -26,6 +26,14 @@ import {
   vendorsOf,
 } from './run-series.js';
 import { UChart } from './UChart.js';
+import {
+  giveUpsOverTime,
+  malformedOverTime,
+  queueOverTime,
+  ttfbOverTime,
+  vendorSideMissing,
+  vendorStepRows,
+} from './vendor-side.js';
 
 function RunList() {
   const runs = useRuns((s) => s.runs);
@@ -186,6 +194,143 @@ function StepsTable({ run, compare }: { run: RunReport; compare: RunReport | nul
   );
 }
 
+const DASH = '—';
+const msOrDash = (ms: number | null) => (ms === null ? DASH : formatMs(ms));
+const countOrDash = (n: number | null) => (n === null ? DASH : formatCount(n));
+
+/** Each vendor at each step; a figure an older report lacks shows as "—". */
+function VendorStepsTable({ run }: { run: RunReport }) {
+  const rows = useMemo(() => vendorStepRows(run), [run]);
+  if (rows.length === 0) return null;
+  return (
+    <div className="run-steps-wrap">
+      <h3 className="run-section-head">Vendors by step</h3>
+      <table className="run-steps run-vendor-steps" data-testid="run-vendor-steps">
+        <thead>
+          <tr>
+            <th>Concurrency</th>
+            <th className="left">Vendor</th>
+            <th>Share</th>
+            <th>Requests</th>
+            <th>Retries</th>
+            <th title="p95 time to the end of the vendor's replies, at the mock">p95</th>
+            <th title="p95 time to the first byte of the vendor's replies, at the mock">
+              TTFB p95
+            </th>
+            <th title="most requests open at the vendor in any second of the step">
+              Peak in flight
+            </th>
+            <th title="most requests waiting for their first byte in any second of the step">
+              Peak queue
+            </th>
+            <th title="requests the client left before the vendor's reply ended">Give-ups</th>
+            <th title="replies the mock sent with a status ≥ 400">Errors</th>
+            <th title="malformed replies the mock sent: counted apart from the errors">
+              Parser-error risk
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => (
+            <tr
+              key={`${r.concurrency}/${r.vendor}`}
+              className={
+                i > 0 && rows[i - 1]?.concurrency !== r.concurrency ? 'step-first' : undefined
+              }
+            >
+              <td>{r.concurrency}</td>
+              <td className="left">{r.vendor}</td>
+              <td>{`${Math.round(r.share * 100)}%`}</td>
+              <td>{formatCount(r.requests)}</td>
+              <td>{formatCount(r.retries)}</td>
+              <td>{msOrDash(r.p95Ms)}</td>
+              <td>{msOrDash(r.ttfbP95Ms)}</td>
+              <td>{countOrDash(r.peakInFlight)}</td>
+              <td>{countOrDash(r.peakWaiting)}</td>
+              <td className={r.giveUps ? 'bad' : undefined}>{countOrDash(r.giveUps)}</td>
+              <td className={r.errors ? 'bad' : undefined}>{countOrDash(r.errors)}</td>
+              <td className={r.malformed ? 'warn' : undefined}>{countOrDash(r.malformed)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** What the mock saw at each vendor, second by second; one line saying why when it saw nothing. */
+function VendorSideCharts({ run, compare }: { run: RunReport; compare: RunReport | null }) {
+  const vendors = useMemo(() => vendorsOf(run, compare), [run, compare]);
+  const missing = useMemo(() => vendorSideMissing(run), [run]);
+  const starts = useMemo(() => stepStarts(run), [run]);
+  const queue = useMemo(() => queueOverTime(run), [run]);
+  const ttfb = useMemo(() => ttfbOverTime(run), [run]);
+  const giveUps = useMemo(() => giveUpsOverTime(run), [run]);
+  const malformed = useMemo(() => malformedOverTime(run), [run]);
+  const queueOptions = useCallback(
+    (t: ChartTheme) => timeOptions(t, queue, vendors, 'requests', starts),
+    [queue, vendors, starts],
+  );
+  const ttfbOptions = useCallback(
+    (t: ChartTheme) => timeOptions(t, ttfb, vendors, 'ms', starts),
+    [ttfb, vendors, starts],
+  );
+  const giveUpOptions = useCallback(
+    (t: ChartTheme) => timeOptions(t, giveUps, vendors, 'per second', starts),
+    [giveUps, vendors, starts],
+  );
+  const malformedOptions = useCallback(
+    (t: ChartTheme) => timeOptions(t, malformed, vendors, 'per second', starts),
+    [malformed, vendors, starts],
+  );
+  const queueData = useMemo(() => aligned(queue), [queue]);
+  const ttfbData = useMemo(() => aligned(ttfb), [ttfb]);
+  const giveUpData = useMemo(() => aligned(giveUps), [giveUps]);
+  const malformedData = useMemo(() => aligned(malformed), [malformed]);
+  return (
+    <section className="run-vendor-side" aria-label="vendor side" data-testid="vendor-side">
+      <h3 className="run-section-head">
+        Vendor side{compare ? ` of ${run.id}` : ''}, as the mock sampled it each second
+      </h3>
+      {missing ? (
+        <p className="muted run-vendor-none" data-testid="vendor-side-none">
+          {missing}
+        </p>
+      ) : (
+        <div className="run-charts">
+          <UChart
+            title="Vendor queue and in-flight"
+            note="dotted: in flight"
+            testId="chart-vendor-queue"
+            data={queueData}
+            options={queueOptions}
+          />
+          <UChart
+            title="Vendor TTFB p95"
+            testId="chart-vendor-ttfb"
+            data={ttfbData}
+            options={ttfbOptions}
+          />
+          <UChart
+            title="Client give-ups per vendor"
+            note="left before the reply ended"
+            testId="chart-vendor-giveups"
+            data={giveUpData}
+            options={giveUpOptions}
+          />
+          <UChart
+            title="Parser-error risk per vendor"
+            note="malformed replies, apart from errors"
+            testId="chart-vendor-malformed"
+            data={malformedData}
+            options={malformedOptions}
+          />
+        </div>
+      )}
+    </section>
+  );
+}
+
 function RunCharts({
   run,
   compare,
@@ -317,7 +462,9 @@ function RunDetail() {
       {run ? (
         <>
           <RunCharts run={run} compare={compare} runs={runs} />
+          <VendorSideCharts run={run} compare={compare} />
           <StepsTable run={run} compare={compare} />
+          <VendorStepsTable run={run} />
         </>
       ) : (
         !openError && <p className="muted">Opening…</p>

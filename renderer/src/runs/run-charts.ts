@@ -22,10 +22,19 @@ function axis(theme: ChartTheme, label: string, extra: Partial<uPlot.Axis> = {})
   };
 }
 
-/** The legend's marker drawn dashed for a compared run's series, as its line is. */
+const DASHED = [6, 4];
+const DOTTED = [2, 3];
+
+/** The legend's marker drawn as its line is: dashed for a compared run, dotted for in flight. */
 const LEGEND: uPlot.Legend = {
   live: false,
-  markers: { dash: (u, i) => (u.series[i]?.dash ? 'dashed' : 'solid') },
+  markers: {
+    dash: (u, i) => {
+      const dash = u.series[i]?.dash;
+      if (!dash || dash.length === 0) return 'solid';
+      return dash[0] === DOTTED[0] ? 'dotted' : 'dashed';
+    },
+  },
 };
 
 const fromZero: uPlot.Scale.Range = (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1];
@@ -46,7 +55,7 @@ function lineSeries(theme: ChartTheme, vendors: readonly string[], s: SeriesDef)
     label: s.label,
     stroke,
     width: s.vendor === null && !s.compared ? 2.5 : 2,
-    ...(s.compared ? { dash: [6, 4] } : {}),
+    ...(s.compared ? { dash: DASHED } : s.dotted ? { dash: DOTTED } : {}),
     points: { show: true, size: 5, stroke, fill: theme.bg },
     spanGaps: true,
   };
@@ -95,12 +104,27 @@ export function timeOptions(
   yLabel: string,
   starts: { t: number; concurrency: number }[],
 ): Options {
+  const right = data.series.find((s) => s.right !== undefined)?.right;
   return {
-    scales: { x: { time: false }, y: { range: fromZero } },
-    axes: [axis(theme, 'seconds since start', { size: 30 }), axis(theme, yLabel, { size: 48 })],
+    scales: {
+      x: { time: false },
+      y: { range: fromZero },
+      ...(right !== undefined ? { right: { range: fromZero } } : {}),
+    },
+    axes: [
+      axis(theme, 'seconds since start', { size: 30 }),
+      axis(theme, yLabel, { size: 48 }),
+      ...(right !== undefined
+        ? [axis(theme, right, { side: 1, scale: 'right', size: 48, grid: { show: false } })]
+        : []),
+    ],
     series: [
       { label: 't' },
-      ...data.series.map((s) => ({ ...lineSeries(theme, vendors, s), points: { show: false } })),
+      ...data.series.map((s) => ({
+        ...lineSeries(theme, vendors, s),
+        points: { show: false },
+        ...(s.right !== undefined ? { scale: 'right' } : {}),
+      })),
     ],
     legend: LEGEND,
     cursor: { drag: { x: false, y: false } },

@@ -12,6 +12,10 @@ export interface SeriesDef {
   vendor: string | null;
   /** Drawn dashed: it belongs to the compared run. */
   compared: boolean;
+  /** Drawn dotted: the second figure of the same vendor in one chart (in flight beside queue). */
+  dotted?: boolean;
+  /** Drawn against a scale of its own on the right, named so: a total beside per-vendor lines. */
+  right?: string;
   values: Column;
 }
 
@@ -24,7 +28,11 @@ export interface ChartData {
 export function vendorsOf(...reports: (RunReport | null)[]): string[] {
   const names = new Set<string>();
   for (const r of reports)
-    for (const s of r?.steps ?? []) for (const v of Object.keys(s.vendors)) names.add(v);
+    for (const s of r?.steps ?? []) {
+      for (const v of Object.keys(s.vendors)) names.add(v);
+      for (const second of s.seconds)
+        for (const v of Object.keys(second.vendorSide ?? {})) names.add(v);
+    }
   return [...names].sort();
 }
 
@@ -92,7 +100,8 @@ export function shareByStep(run: RunReport, compare: RunReport | null): ChartDat
   return { x, series };
 }
 
-function allSeconds(run: RunReport): RunReport['steps'][number]['seconds'] {
+/** Every second of the run, in order, across its steps. */
+export function allSeconds(run: RunReport): RunReport['steps'][number]['seconds'] {
   return run.steps.flatMap((s) => s.seconds).sort((a, b) => a.t - b.t);
 }
 
