@@ -65,10 +65,20 @@ describe('vendor-side series', () => {
     expect(total('vendor-a') + total('vendor-b')).toBe(0);
   });
 
-  it('leave a gap where the mock has no sample for a vendor in a second', () => {
+  it('leave a time out but count 0 where a sampled second lacks a vendor (it had nothing then)', () => {
     const gap = structuredClone(sampled);
     delete gap.steps[0]?.seconds[1]?.vendorSide?.['vendor-c'];
     expect(valuesOf(ttfbOverTime(gap), 'vendor-c')[1]).toBeNull();
+    expect(valuesOf(malformedOverTime(gap), 'vendor-c')[1]).toBe(0);
+    expect(valuesOf(giveUpsOverTime(gap), 'vendor-c')[1]).toBe(0);
+  });
+
+  it('leave a gap in every series where the mock was not sampled at all in a second', () => {
+    const gap = structuredClone(sampled);
+    const second = gap.steps[0]?.seconds[1];
+    if (second) delete second.vendorSide;
+    expect(valuesOf(malformedOverTime(gap), 'vendor-c')[1]).toBeNull();
+    expect(valuesOf(ttfbOverTime(gap), 'vendor-a')[1]).toBeNull();
   });
 });
 

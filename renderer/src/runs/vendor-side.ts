@@ -21,6 +21,9 @@ function perVendor(
   pick: (v: VendorSecond) => number | null,
   label: (vendor: string) => string = (v) => v,
   dotted = false,
+  /** What a sampled second without this vendor counts: the mock leaves out a vendor with nothing
+   * open and nothing ended, so a count is 0 there; a time (TTFB) has none and stays a gap. */
+  absent: 0 | null = 0,
 ): SeriesDef[] {
   const seconds = allSeconds(run);
   return vendorsOf(run).map((v) => ({
@@ -28,10 +31,11 @@ function perVendor(
     vendor: v,
     compared: false,
     ...(dotted ? { dotted } : {}),
-    // A second the mock did not sample for this vendor is a gap, not a zero.
+    // A second the mock did not sample at all is a gap, not a zero.
     values: seconds.map((s) => {
-      const sample = s.vendorSide?.[v];
-      return sample ? pick(sample) : null;
+      if (s.vendorSide === undefined) return null;
+      const sample = s.vendorSide[v];
+      return sample ? pick(sample) : absent;
     }),
   }));
 }
@@ -69,7 +73,16 @@ export function queueOverTime(run: RunReport): ChartData {
 
 /** Each vendor's p95 time to first byte in each second (a gap where it served nothing). */
 export function ttfbOverTime(run: RunReport): ChartData {
-  return { x: allSeconds(run).map((s) => s.t), series: perVendor(run, (v) => v.ttfbP95Ms) };
+  return {
+    x: allSeconds(run).map((s) => s.t),
+    series: perVendor(
+      run,
+      (v) => v.ttfbP95Ms,
+      (v) => v,
+      false,
+      null,
+    ),
+  };
 }
 
 /** Clients (the gateway) that left each vendor before its reply ended, per second. */
