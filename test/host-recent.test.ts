@@ -119,6 +119,7 @@ describe('appInfo and schemas', () => {
       'manifest',
       'report',
       'run',
+      'samples',
       'scenario',
       'signature',
     ]);
