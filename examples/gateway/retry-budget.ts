@@ -19,14 +19,14 @@ export class RetryBudget {
   ) {}
 
   onRequest(): void {
+    // Pruned here too: a gateway that never retries would otherwise keep every request's time.
+    this.prune();
     this.requests.push(this.now());
   }
 
   /** Takes one retry from the budget, or says why there is none left. */
   take(): { ok: true } | { ok: false; reason: string } {
-    const since = this.now() - this.opts.windowMs;
-    while (this.requests.length > 0 && (this.requests[0] ?? 0) < since) this.requests.shift();
-    while (this.retries.length > 0 && (this.retries[0] ?? 0) < since) this.retries.shift();
+    this.prune();
     const allowed = this.opts.minRetries + Math.floor(this.opts.ratio * this.requests.length);
     if (this.retries.length >= allowed)
       return {
@@ -35,5 +35,17 @@ export class RetryBudget {
       };
     this.retries.push(this.now());
     return { ok: true };
+  }
+
+  /** Requests and retries in the window now, as `take` counts them. */
+  get counts(): { requests: number; retries: number } {
+    this.prune();
+    return { requests: this.requests.length, retries: this.retries.length };
+  }
+
+  private prune(): void {
+    const since = this.now() - this.opts.windowMs;
+    while (this.requests.length > 0 && (this.requests[0] ?? 0) < since) this.requests.shift();
+    while (this.retries.length > 0 && (this.retries[0] ?? 0) < since) this.retries.shift();
   }
 }

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { ModelEntry } from './registry.js';
 import { RouteRequest } from './request.js';
 import { DEFAULT_OPTIONS, Router, type RouterOptions } from './router.js';
+import { parametersProblem } from './tool-calls.js';
 
 const MAX_BODY = 1 << 20;
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
@@ -32,10 +33,16 @@ class BodyError extends Error {
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const c of req as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > MAX_BODY) throw new BodyError(413, `body over ${MAX_BODY} bytes`);
-    chunks.push(c);
+  try {
+    for await (const c of req as AsyncIterable<Buffer>) {
+      size += c.length;
+      if (size > MAX_BODY) throw new BodyError(413, `body over ${MAX_BODY} bytes`);
+      chunks.push(c);
+    }
+  } catch (e) {
+    if (e instanceof BodyError) throw e;
+    // The caller hung up mid-body (an abort, a reset): its request, not a gateway fault.
+    throw new BodyError(400, 'the client left before the body ended');
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -90,6 +97,8 @@ export async function startGateway(o: {
           `${first?.path.join('.') || 'body'}: ${first?.message ?? 'invalid'}`,
         );
       }
+      const unusable = parametersProblem(parsed.data.tools ?? []);
+      if (unusable !== null) throw new BodyError(400, unusable);
       const r = await router.route(parsed.data, ids);
       send(res, r.status, r.body, {
         'x-request-id': requestId,

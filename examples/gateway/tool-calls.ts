@@ -20,6 +20,28 @@ function validatorOf(schema: Record<string, unknown>): ValidateFunction {
   return v;
 }
 
+/**
+ * Why a declared tool's `parameters` cannot be used to check its calls (not a JSON Schema), or
+ * null. Asked before any vendor is called: a request the gateway could never check is the
+ * caller's error (400), not a vendor's parser error found after paying for the call.
+ */
+export function parametersProblem(tools: readonly RouteTool[]): string | null {
+  for (const tool of tools) {
+    const schema = tool.function.parameters;
+    if (schema === undefined) continue;
+    try {
+      validatorOf(schema);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      return `tools: parameters of ${tool.function.name} are not a JSON Schema: ${why}`.slice(
+        0,
+        300,
+      );
+    }
+  }
+  return null;
+}
+
 interface ToolCall {
   function?: { name?: unknown; arguments?: unknown };
 }

@@ -18,7 +18,7 @@ export type AttemptResult =
     }
   /** A 2xx whose body is not the JSON it should be: a parser error, never retried. */
   | { kind: 'malformed'; status: number | null; detail: string; ms: number }
-  /** The vendor refused the request itself (4xx but 429): another try gets the same answer. */
+  /** The vendor refused the request itself (4xx but 408, 409, 429): another try gets the same answer. */
   | { kind: 'rejected'; status: number; detail: string; ms: number };
 
 export class VendorClient {
@@ -38,6 +38,9 @@ export class VendorClient {
   ): Promise<AttemptResult> {
     const t0 = performance.now();
     const ms = () => Math.round(performance.now() - t0);
+    // The SDK's `timeout` ends when the headers arrive; a vendor that stalls mid-body would hold
+    // the attempt past its budget. The signal bounds the whole attempt, body included.
+    const signal = AbortSignal.timeout(o.timeoutMs);
     try {
       const completion = await this.client.chat.completions.create(
         {
@@ -47,12 +50,13 @@ export class VendorClient {
         } as OpenAI.ChatCompletionCreateParamsNonStreaming,
         {
           timeout: o.timeoutMs,
+          signal,
           headers: { 'x-request-id': o.requestId, 'x-stainless-retry-count': String(o.attempt) },
         },
       );
       return { kind: 'ok', completion, ms: ms() };
     } catch (e) {
-      if (e instanceof OpenAI.APIConnectionTimeoutError)
+      if (e instanceof OpenAI.APIConnectionTimeoutError || signal.aborted)
         return {
           kind: 'timeout',
           status: null,
@@ -61,7 +65,8 @@ export class VendorClient {
         };
       if (e instanceof OpenAI.APIError && typeof e.status === 'number') {
         const detail = `${e.status} ${e.message}`.slice(0, 200);
-        if (e.status === 429 || e.status >= 500)
+        // The statuses the SDKs themselves retry: 408 and 409 (a lock or a conflict) pass too.
+        if (e.status === 408 || e.status === 409 || e.status === 429 || e.status >= 500)
           return { kind: 'unavailable', status: e.status, detail, ms: ms() };
         return { kind: 'rejected', status: e.status, detail, ms: ms() };
       }
