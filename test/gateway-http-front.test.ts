@@ -3,6 +3,7 @@
  * 404 and 405, the request id (a given x-request-id is kept, otherwise req-N by arrival), and the
  * bodies refused before routing: 400 invalid_request, 413 over 1 MiB.
  */
+import net from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   chat,
@@ -87,6 +88,23 @@ describe('read-only routes', () => {
   );
 });
 
+describe('a request target URL cannot read', () => {
+  it('answers 400 on that socket, and the gateway keeps serving', async () => {
+    const head = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(Number(new URL(gw.url).port), '127.0.0.1', () =>
+        s.write('GET //x:99999/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      );
+      let data = '';
+      s.on('data', (c: Buffer) => (data += c.toString()));
+      s.on('close', () => resolve(data));
+      s.on('error', reject);
+    });
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head).toContain('unreadable request target');
+    expect((await route(gw.url, chat())).status).toBe(200);
+  });
+});
+
 describe('request ids', () => {
   it('keeps a given x-request-id: in the answer, at the vendor and on every log line', async () => {
     const a = await route(gw.url, chat(), { 'x-request-id': 'client-42' });
@@ -155,7 +173,8 @@ describe('bodies refused before routing', () => {
     const a = await route(gw.url, body, { 'x-request-id': 'bad-1' });
     expect(a.status).toBe(400);
     const e = errorOf(a);
-    expect(e).toMatchObject({ type: 'invalid_request', request_id: 'bad-1' });
+    expect(e).toMatchObject({ type: 'invalid_request', request_id: 'bad-1', vendor: null });
+    expect(a.headers['x-request-id']).toBe('bad-1');
     expect(e?.['message']).toMatch(message);
     expect(vendor.hits).toHaveLength(0);
     expect(gw.lines).toEqual([
@@ -179,7 +198,9 @@ describe('bodies refused before routing', () => {
       type: 'invalid_request',
       message: `body over ${MiB} bytes`,
       request_id: 'big',
+      vendor: null,
     });
+    expect(a.headers['x-request-id']).toBe('big');
     expect(vendor.hits).toHaveLength(0);
     expect(linesWith(gw.lines, 'bad-request', 'big')).toEqual([
       expect.objectContaining({ rule: 'input', reason: `body over ${MiB} bytes` }),

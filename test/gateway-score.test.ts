@@ -78,6 +78,28 @@ describe('score', () => {
   });
 });
 
+describe('score with a free or instant candidate', () => {
+  it('keeps every score and weight finite, and cost still ranks the paid ones', () => {
+    const free = entry('free', 'http://x/v1', { price: { input: 0, output: 0 }, latencyP50Ms: 0 });
+    const cheap = entry('cheap', 'http://x/v1', { price: { input: 1, output: 1 } });
+    const dear = entry('dear', 'http://x/v1', { price: { input: 100, output: 100 } });
+    const s = score([dear, cheap, free], needs, (e) => e.latencyP50Ms);
+    expect(s.map((x) => x.vendor)).toEqual(['free', 'cheap', 'dear']);
+    for (const x of s) {
+      expect(Number.isFinite(x.score), x.vendor).toBe(true);
+      expect(Number.isFinite(x.weight), x.vendor).toBe(true);
+    }
+    expect(s[0]?.score).toBe(1);
+  });
+
+  it('lets the round robin pick a free, instant model on every turn, not only the first', () => {
+    const free = entry('free', 'http://x/v1', { price: { input: 0, output: 0 }, latencyP50Ms: 0 });
+    const wrr = new WeightedRoundRobin();
+    const s = score([free], needs, (e) => e.latencyP50Ms);
+    expect(picks(wrr, s, 5)).toEqual(['free', 'free', 'free', 'free', 'free']);
+  });
+});
+
 function scored(weights: Record<string, number>): Scored[] {
   return Object.entries(weights).map(([vendor, weight]) => ({
     vendor,

@@ -18,6 +18,7 @@ export interface Scored {
 
 export const COST_WEIGHT = 0.5;
 export const LATENCY_WEIGHT = 0.5;
+const MIN_COST_USD = 1e-8;
 
 export function costOf(entry: ModelEntry, needs: Needs): number {
   return (needs.promptTokens * entry.price.input + needs.outputTokens * entry.price.output) / 1e6;
@@ -34,11 +35,15 @@ export function score(
     costUsd: costOf(e, needs),
     latencyMs: Math.round(latencyOf(e)),
   }));
-  const minCost = Math.min(...raw.map((r) => r.costUsd)) || 1;
+  // Floors keep each ratio finite when the best candidate is free or answers in 0 ms: a free model
+  // then scores 1 on cost and a paid one its price over a millionth of a cent, so cost still counts.
+  const minCost = Math.max(MIN_COST_USD, Math.min(...raw.map((r) => r.costUsd)));
   const minLatency = Math.max(1, Math.min(...raw.map((r) => r.latencyMs)));
   return raw
     .map((r) => {
-      const s = COST_WEIGHT * (r.costUsd / minCost) + LATENCY_WEIGHT * (r.latencyMs / minLatency);
+      const s =
+        COST_WEIGHT * (Math.max(MIN_COST_USD, r.costUsd) / minCost) +
+        LATENCY_WEIGHT * (Math.max(1, r.latencyMs) / minLatency);
       const rounded = Math.round(s * 1000) / 1000;
       return { ...r, score: rounded, weight: Math.round((1 / s) * 1000) / 1000 };
     })

@@ -51,6 +51,18 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/**
+ * The request-target as a URL, or null: one `new URL` cannot read is this caller's 400, where a
+ * throw in the handler would be an uncaught exception that ends the gateway for everyone.
+ */
+function targetOf(req: IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://gateway');
+  } catch {
+    return null;
+  }
+}
+
 function send(
   res: ServerResponse,
   status: number,
@@ -72,7 +84,11 @@ export async function startGateway(o: {
   const router = new Router(o.registry, o.log, o.options ?? DEFAULT_OPTIONS);
   let seq = 0;
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://gateway');
+    const url = targetOf(req);
+    if (url === null)
+      return send(res, 400, {
+        error: { type: 'invalid_request', message: 'unreadable request target' },
+      });
     if (url.pathname === '/health') return send(res, 200, { ok: true });
     if (url.pathname === '/v1/vendors') return send(res, 200, { vendors: router.view() });
     if (url.pathname !== '/v1/route')
@@ -111,9 +127,19 @@ export async function startGateway(o: {
           { event: 'bad-request', rule: 'input', ...ids, vendor: null, reason: e.message },
           `${requestId}: ${e.message}`,
         );
-        return send(res, e.status, {
-          error: { type: 'invalid_request', message: e.message, request_id: requestId },
-        });
+        return send(
+          res,
+          e.status,
+          {
+            error: {
+              type: 'invalid_request',
+              message: e.message,
+              request_id: requestId,
+              vendor: null,
+            },
+          },
+          { 'x-request-id': requestId },
+        );
       }
       // A bug in the router answers this one request with a 500; the gateway keeps serving.
       const message = e instanceof Error ? e.message : String(e);
@@ -121,7 +147,12 @@ export async function startGateway(o: {
         { event: 'failed', rule: 'internal-error', ...ids, vendor: null, reason: message },
         `${requestId}: ${message}`,
       );
-      send(res, 500, { error: { type: 'internal_error', message, request_id: requestId } });
+      send(
+        res,
+        500,
+        { error: { type: 'internal_error', message, request_id: requestId, vendor: null } },
+        { 'x-request-id': requestId },
+      );
     });
   });
   // Keep-alive sockets from a load generator must not hold close() open.
