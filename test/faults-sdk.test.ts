@@ -964,6 +964,9 @@ describe('observability', () => {
       recorded: 0,
       // Six requests with one body: each after the first repeats it within 30 s.
       retries: 5,
+      // The 500; the malformed reply went out as a 200, and no client gave up.
+      errors: 1,
+      giveUps: 0,
       faults: { latency: 3, serverError: 1, malformed: 1 },
       // Five replayed hits; the 500 in place of the third is not one (see mock-events.test.ts).
       costAvoidedUsd: expect.any(Number) as number,
@@ -975,6 +978,8 @@ describe('observability', () => {
       passthrough: 0,
       recorded: 0,
       retries: 0,
+      errors: 2,
+      giveUps: 0,
       faults: { rateLimit: 2 },
       // The one hit was answered with the 429, not the recording: nothing avoided.
       costAvoidedUsd: 0,

@@ -106,4 +106,31 @@ describe('vendor deltas', () => {
     // A reset of the mock between samples: what came since the reset.
     expect(statsDelta(after, { a: c(1, 0) })).toEqual({ a: c(1, 0) });
   });
+
+  it('carry give-ups and errors where the mock counts them, and leave them out where not', () => {
+    const c = (requests: number, giveUps: number, errors: number) => ({
+      requests,
+      matched: requests,
+      unmatched: 0,
+      retries: 0,
+      faults: {},
+      costAvoidedUsd: 0,
+      giveUps,
+      errors,
+    });
+    const d = statsDelta({ a: c(10, 2, 1) }, { a: c(15, 5, 1) });
+    expect(d.a).toMatchObject({ requests: 5, giveUps: 3, errors: 0 });
+    expect(runVendors(d).a).toMatchObject({ giveUps: 3, errors: 0 });
+    const older = {
+      requests: 4,
+      matched: 4,
+      unmatched: 0,
+      retries: 0,
+      faults: {},
+      costAvoidedUsd: 0,
+    };
+    const o = runVendors(statsDelta({}, { a: older }));
+    expect(o.a).not.toHaveProperty('giveUps');
+    expect(o.a).not.toHaveProperty('errors');
+  });
 });

@@ -14,7 +14,7 @@ import {
   withVendorSide,
   type SampledSecond,
 } from '../shared/load/vendor-side.js';
-import type { VendorSecond } from '../shared/schema.js';
+import type { RunVendor, VendorSecond } from '../shared/schema.js';
 
 function hist(values: number[]): LogHistogram {
   const h: LogHistogram = {};
@@ -104,6 +104,12 @@ describe("a step's vendor side", () => {
     };
     const out = withVendorSide(vendors, stepVendorSide([second(0, [5, 6])]));
     expect(out.b).toMatchObject({ malformed: 2, peakInFlight: 1, giveUps: 0 });
+    // The stats' exact counts win over the seconds', which a neighbouring step may share.
+    const exact = withVendorSide(
+      { b: { ...(vendors.b as RunVendor), giveUps: 1, errors: 0 } },
+      stepVendorSide([second(0, [5, 6], { giveUps: 3, errors: 2 })]),
+    );
+    expect(exact.b).toMatchObject({ giveUps: 1, errors: 0, peakInFlight: 1 });
     const v = second(0, [5]).upstreams.b as VendorSecond;
     expect(reportedSecond(v)).not.toHaveProperty('histograms');
     expect(reportedSecond(v).requests).toBe(1);

@@ -143,6 +143,11 @@ describe('GET /__tapedeck/samples', () => {
     const seconds = of(after, 'openai');
     expect(sum(seconds, 'requests')).toBe(4);
     expect(sum(seconds, 'errors')).toBe(0);
+    // The stats count them too, exactly per step for `tapedeck load` where seconds are shared.
+    const stats = (await (await fetch(`${mock.url}/__tapedeck/stats`)).json()) as {
+      upstreams: Record<string, unknown>;
+    };
+    expect(stats.upstreams['openai']).toMatchObject({ requests: 4, giveUps: 4, errors: 0 });
     // Every give-up counts at the time its client waited (the held ones had no header at all), so
     // a vendor its callers give up on shows slow rather than absent.
     const withTtfb = seconds.filter((x) => x.ttfbP95Ms !== null);

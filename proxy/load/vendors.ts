@@ -18,6 +18,8 @@ const Counts = z.object({
   retries: z.number().default(0),
   faults: z.record(z.string(), z.number()).default({}),
   costAvoidedUsd: z.number().default(0),
+  giveUps: z.number().optional(),
+  errors: z.number().optional(),
 });
 const Stats = z.object({ upstreams: z.record(z.string(), Counts) });
 

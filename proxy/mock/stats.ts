@@ -32,6 +32,10 @@ export interface UpstreamStats {
   costAvoidedUsd: number;
   /** Requests that were a client's retry (see retries.ts), each counted once. */
   retries: number;
+  /** Requests whose client left before the reply ended (a timeout, an abort, a reset). */
+  giveUps: number;
+  /** Replies sent with a status of 400 or more. */
+  errors: number;
 }
 
 /** A request between its match and its end: what the stats count of it before its event. */
@@ -96,6 +100,8 @@ export class MockStats {
     const s = this.of(e.request.upstream);
     s.requests++;
     if (e.request.retry) s.retries++;
+    if (e.gaveUp) s.giveUps++;
+    if (e.status >= 400) s.errors++;
     countFaults(s, e.faults);
     if (e.outcome === 'hit') {
       s.matched++;
@@ -187,6 +193,8 @@ function empty(): UpstreamStats {
     faults: {},
     costAvoidedUsd: 0,
     retries: 0,
+    giveUps: 0,
+    errors: 0,
   };
 }
 

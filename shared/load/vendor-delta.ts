@@ -12,6 +12,9 @@ export interface UpstreamCounts {
   retries: number;
   faults: Record<string, number>;
   costAvoidedUsd: number;
+  /** Absent from an older mock's stats: the step then takes them from its samples. */
+  giveUps?: number;
+  errors?: number;
 }
 
 export type StatsSample = Record<string, UpstreamCounts>;
@@ -42,6 +45,8 @@ export function statsDelta(before: StatsSample, after: StatsSample): StatsSample
       faults,
       costAvoidedUsd: roundUsd(nonNeg(a.costAvoidedUsd - b.costAvoidedUsd)),
     };
+    if (a.giveUps !== undefined) d.giveUps = nonNeg(a.giveUps - (b.giveUps ?? 0));
+    if (a.errors !== undefined) d.errors = nonNeg(a.errors - (b.errors ?? 0));
     if (d.requests > 0 || d.retries > 0 || Object.keys(faults).length > 0) out[name] = d;
   }
   return out;
@@ -61,6 +66,8 @@ export function runVendors(delta: StatsSample): Record<string, RunVendor> {
       retries: d.retries,
       faults: d.faults,
       costAvoidedUsd: d.costAvoidedUsd,
+      ...(d.giveUps !== undefined ? { giveUps: d.giveUps } : {}),
+      ...(d.errors !== undefined ? { errors: d.errors } : {}),
     };
   return out;
 }

@@ -65,8 +65,9 @@ export function stepVendorSide(seconds: readonly SampledSecond[]): Record<string
 }
 
 /**
- * The step's vendors with their sampled side added. `malformed` is the step's malformed faults as
- * the stats counted them (exact per step, where a second two steps share is not).
+ * The step's vendors with their sampled side added. `malformed`, and `giveUps` and `errors` where
+ * the mock's stats count them, come from the stats: exact per step, where a second two steps
+ * share is not. The peaks and percentiles can only come from the seconds.
  */
 export function withVendorSide(
   vendors: Record<string, RunVendor>,
@@ -75,7 +76,13 @@ export function withVendorSide(
   const out: Record<string, RunVendor> = {};
   for (const [name, v] of Object.entries(vendors)) {
     const s = side[name] ?? { peakInFlight: 0, peakWaiting: 0, giveUps: 0, errors: 0 };
-    out[name] = { ...v, ...s, malformed: v.faults.malformed ?? 0 };
+    out[name] = {
+      ...v,
+      ...s,
+      giveUps: v.giveUps ?? s.giveUps,
+      errors: v.errors ?? s.errors,
+      malformed: v.faults.malformed ?? 0,
+    };
   }
   return out;
 }
