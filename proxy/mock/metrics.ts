@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { MockEvent, MockEvents } from './events.js';
+import { UpstreamNames } from './upstream-names.js';
 import type { OpenCounts } from './vendor-samples.js';
 
 /** Seconds; from a hit answered from memory (sub-millisecond) to a replayed slow stream. */
@@ -16,6 +17,7 @@ export class MockMetrics {
   private readonly faults: Counter<'upstream' | 'kind'>;
   private readonly latency: Histogram<'upstream' | 'outcome'>;
   private readonly costAvoided: Counter<'upstream'>;
+  private readonly names = new UpstreamNames();
   private readonly off: () => void;
 
   constructor(
@@ -83,7 +85,7 @@ export class MockMetrics {
 
   private add(e: MockEvent): void {
     if (e.outcome === 'unrouted') return;
-    const upstream = e.request.upstream;
+    const upstream = this.names.of(e.request.upstream);
     this.requests.inc({ upstream, outcome: e.outcome });
     this.latency.observe({ upstream, outcome: e.outcome }, e.timings.totalMs / 1000);
     for (const f of e.faults) this.faults.inc({ upstream, kind: f.kind });

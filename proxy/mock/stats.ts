@@ -6,6 +6,7 @@ import type { FiredFault } from '../../shared/faults/engine.js';
 import { roundUsd } from '../../shared/providers/cost.js';
 import type { MockEvent } from './events.js';
 import { ReplayedUsage } from './replayed-usage.js';
+import { UpstreamNames } from './upstream-names.js';
 
 export interface Miss {
   at: string;
@@ -76,6 +77,7 @@ export function missOf(e: UnmatchedEvent): Miss {
 
 export class MockStats {
   private upstreams = new Map<string, UpstreamStats>();
+  private readonly names = new UpstreamNames();
   private kept: Miss[] = [];
   /** ISO 8601 of the start or the last reset. */
   since = new Date().toISOString();
@@ -124,6 +126,7 @@ export class MockStats {
 
   reset(): void {
     this.upstreams.clear();
+    this.names.clear();
     this.kept = [];
     this.unmatchedCount = 0;
     this.costAvoided = 0;
@@ -165,7 +168,7 @@ export class MockStats {
         costAvoidedUsd: roundUsd(s.costAvoidedUsd),
       };
     for (const f of this.inFlight) {
-      const s = (upstreams[f.upstream] ??= empty());
+      const s = (upstreams[this.names.of(f.upstream)] ??= empty());
       s.requests++;
       countFaults(s, f.fired);
     }
@@ -176,7 +179,8 @@ export class MockStats {
     };
   }
 
-  private of(name: string): UpstreamStats {
+  private of(sent: string): UpstreamStats {
+    const name = this.names.of(sent);
     let s = this.upstreams.get(name);
     if (!s) this.upstreams.set(name, (s = empty()));
     return s;

@@ -17,6 +17,7 @@ import {
 } from '../../shared/load/histogram.js';
 import { SAMPLES_FORMAT, type MockSamples, type VendorSecond } from '../../shared/schema.js';
 import type { MockEvent } from './events.js';
+import { UpstreamNames } from './upstream-names.js';
 
 /** Seconds kept. */
 export const SAMPLE_SECONDS = 900;
@@ -102,6 +103,7 @@ const round = (n: number | null) => (n === null ? null : Math.round(n * 100) / 1
 export class VendorSamples {
   private ring: (Second | undefined)[] = new Array<Second | undefined>(SAMPLE_SECONDS);
   private readonly open = new Map<string, OpenCounts>();
+  private readonly names = new UpstreamNames();
   private connections = 0;
   /** The newest second touched: the seconds after it inherit what is open now. */
   private last = -1;
@@ -125,7 +127,8 @@ export class VendorSamples {
   }
 
   /** @internal An open count of `upstream` changed by the deltas. */
-  changed(upstream: string, inFlight: number, waiting: number): void {
+  changed(sent: string, inFlight: number, waiting: number): void {
+    const upstream = this.names.of(sent);
     const s = this.second();
     let o = this.open.get(upstream);
     if (!o) this.open.set(upstream, (o = { inFlight: 0, waiting: 0 }));
@@ -139,7 +142,7 @@ export class VendorSamples {
   /** A bus subscriber: the request's figures go to the second it ended in. */
   readonly add = (e: MockEvent): void => {
     if (e.outcome === 'unrouted') return;
-    const u = this.upstreamOf(this.second(), e.request.upstream);
+    const u = this.upstreamOf(this.second(), this.names.of(e.request.upstream));
     u.requests++;
     if (e.request.retry) u.retries++;
     if (e.gaveUp) u.giveUps++;
