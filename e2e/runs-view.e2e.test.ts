@@ -151,14 +151,19 @@ describe.skipIf(!chromiumPath)('the Runs view', { timeout: 180_000 }, () => {
     const problems = await detail.getByTestId('chart-problems').locator('.u-legend').textContent();
     for (const s of ['errors', 'timeouts', 'retries']) expect(problems).toContain(s);
 
-    // The steps table says what the share chart draws: B loses its traffic step by step.
-    const header = await detail.getByTestId('run-steps').locator('thead th').allTextContents();
-    const col = header.indexOf('vendor-b');
-    expect(col).toBeGreaterThan(0);
+    // The vendors-by-step table says what the share chart draws: B loses its traffic step by step.
+    const vendorTable = detail.getByTestId('run-vendor-steps');
+    const header = await vendorTable.locator('thead th').allTextContents();
+    const vendorCol = header.indexOf('Vendor') + 1;
+    const shareCol = header.indexOf('Share') + 1;
+    expect(vendorCol).toBeGreaterThan(0);
+    expect(shareCol).toBeGreaterThan(0);
     const shares = (
-      await detail
-        .getByTestId('run-steps')
-        .locator(`tbody tr td:nth-child(${col + 1})`)
+      await vendorTable
+        .locator('tbody tr', {
+          has: page.locator(`td:nth-child(${vendorCol})`, { hasText: /^vendor-b$/ }),
+        })
+        .locator(`td:nth-child(${shareCol})`)
         .allTextContents()
     ).map((t) => Number(t.replace('%', '')));
     expect(shares).toHaveLength(faulty.steps.length);

@@ -122,8 +122,8 @@ function CompareSelect({ runs, selected }: { runs: RunSummary[]; selected: strin
   );
 }
 
+/** The target's side per step; each vendor's share is in the vendors-by-step table below. */
 function StepsTable({ run, compare }: { run: RunReport; compare: RunReport | null }) {
-  const vendors = vendorsOf(run);
   return (
     <div className="run-steps-wrap">
       <table className="run-steps" data-testid="run-steps">
@@ -135,15 +135,12 @@ function StepsTable({ run, compare }: { run: RunReport; compare: RunReport | nul
             <th>Errors</th>
             <th>Timeouts</th>
             <th>Retries</th>
-            <th>Retries/req</th>
+            <th>Retries / req</th>
             <th>avg</th>
             <th>p50</th>
             <th>p95</th>
             <th>p99</th>
             {compare && <th title={`p95 of ${compare.id} at the same concurrency`}>Δ p95</th>}
-            {vendors.map((v) => (
-              <th key={v}>{v}</th>
-            ))}
           </tr>
         </thead>
         <tbody>
@@ -170,21 +167,6 @@ function StepsTable({ run, compare }: { run: RunReport; compare: RunReport | nul
                       : `${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${formatMs(Math.abs(delta))}`}
                   </td>
                 )}
-                {vendors.map((v) => {
-                  const vendor = s.vendors[v];
-                  return (
-                    <td
-                      key={v}
-                      title={
-                        vendor
-                          ? `${formatCount(vendor.requests)} requests, ${vendor.retries} retries`
-                          : undefined
-                      }
-                    >
-                      {vendor ? `${Math.round(vendor.share * 100)}%` : '—'}
-                    </td>
-                  );
-                })}
               </tr>
             );
           })}
