@@ -6,16 +6,19 @@
  * old report shows one line saying why instead of empty axes and "—" where it lacks a figure, and
  * a compared run still overlays the per-step charts; light and dark, 1000 and 1600 px wide.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUN_VENDORS, makeRunReport, writeRunReports } from '../test/support/run-reports.js';
-import { launchChromium, type Browser } from './support/chromium.js';
+import { RUN_VENDORS, makeRunReport } from '../test/support/run-reports.js';
 import { chromiumFor } from './support/require-chromium.js';
-import { makeSnapshot } from './support/snapshot.js';
-import { assertBuilt, repoRoot, startTapedeck, type Running } from './support/tapedeck-cli.js';
+import {
+  baselineRun as baseline,
+  degradingRun as faulty,
+  openRunsUi,
+  overlaps,
+  type RunsUi,
+} from './support/runs-ui.js';
+import { repoRoot } from './support/tapedeck-cli.js';
 
 const chromiumPath = chromiumFor('runs vendor side e2e');
 const shots = path.join(repoRoot, 'test-results', 'screenshots');
@@ -35,37 +38,11 @@ const NEW_COLUMNS = [
   'Parser-error risk',
 ];
 
-const baseline = makeRunReport({
-  id: 'baseline',
-  startedAt: '2026-12-01T10:00:00.000Z',
-  degrading: null,
-});
-const faulty = makeRunReport({
-  id: 'vendor-b-degrading',
-  startedAt: '2026-12-02T10:00:00.000Z',
-  latencyFactor: 1.6,
-});
 const older = makeRunReport({
   id: 'before-samples',
   startedAt: '2026-11-30T10:00:00.000Z',
   vendorSide: false,
 });
-
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-function overlaps(a: Box, b: Box): boolean {
-  return (
-    a.x < b.x + b.width - 0.5 &&
-    b.x < a.x + a.width - 0.5 &&
-    a.y < b.y + b.height - 0.5 &&
-    b.y < a.y + a.height - 0.5
-  );
-}
 
 /** Every chart card, the vendor-side line and both tables: none overlaps another, none is cut. */
 async function expectLaidOut(page: Page, label: string): Promise<void> {
@@ -118,35 +95,16 @@ async function tableText(table: Locator): Promise<{ header: string[]; rows: stri
 }
 
 describe.skipIf(!chromiumPath)('the Runs view, vendor side', { timeout: 180_000 }, () => {
-  let work: string;
-  let dir: string;
-  let ui: Running;
-  let browser: Browser;
+  let runs: RunsUi;
   let page: Page;
 
   beforeAll(async () => {
-    assertBuilt();
-    work = await mkdtemp(path.join(tmpdir(), 'tapedeck-runs-vendor-'));
-    dir = path.join(work, 'snap');
-    await makeSnapshot(dir, 12);
-    await writeRunReports(dir, [baseline, faulty, older]);
-    ui = await startTapedeck(['ui', dir, '--port', '0', '--no-open'], {
-      TAPEDECK_CONFIG_DIR: path.join(work, 'config'),
-    });
-    browser = await launchChromium(chromiumPath as string, { width: 1600, height: 1000 });
-    browser.context.setDefaultTimeout(20_000);
-    page = await browser.context.newPage();
-    await page.goto(ui.url);
-    await page.locator('.call-row').first().waitFor({ timeout: 60_000 });
-    await page.getByRole('tab', { name: 'Runs' }).click();
+    runs = await openRunsUi(chromiumPath as string, [baseline, faulty, older]);
+    page = runs.page;
     await page.getByTestId('run-item').nth(2).waitFor();
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await ui?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+  afterAll(() => runs?.close());
 
   it('draws the queue, TTFB, give-up and parser-error charts of a sampled run', async () => {
     await page.getByTestId('run-item').filter({ hasText: 'vendor-b-degrading' }).click();

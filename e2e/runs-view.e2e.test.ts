@@ -4,16 +4,21 @@
  * charts draw (uPlot canvases, legends naming the vendors), a second run overlays dashed, and the
  * charts follow the window's width without overlapping, light and dark.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUN_VENDORS, makeRunReport, writeRunReports } from '../test/support/run-reports.js';
-import { launchChromium, type Browser } from './support/chromium.js';
+import { RUN_VENDORS } from '../test/support/run-reports.js';
 import { chromiumFor } from './support/require-chromium.js';
-import { makeSnapshot } from './support/snapshot.js';
-import { assertBuilt, repoRoot, startTapedeck, type Running } from './support/tapedeck-cli.js';
+import {
+  baselineRun as baseline,
+  degradingRun as faulty,
+  openRunsUi,
+  overlaps,
+  type Box,
+  type RunsUi,
+} from './support/runs-ui.js';
+import { repoRoot } from './support/tapedeck-cli.js';
 
 const chromiumPath = chromiumFor('runs view e2e');
 const shots = path.join(repoRoot, 'test-results', 'screenshots');
@@ -29,24 +34,6 @@ const CHARTS = [
   'chart-vendor-malformed',
 ];
 
-const baseline = makeRunReport({
-  id: 'baseline',
-  startedAt: '2026-12-01T10:00:00.000Z',
-  degrading: null,
-});
-const faulty = makeRunReport({
-  id: 'vendor-b-degrading',
-  startedAt: '2026-12-02T10:00:00.000Z',
-  latencyFactor: 1.6,
-});
-
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
 async function chartBoxes(page: Page): Promise<{ figure: Box; plot: Box; canvas: Box }[]> {
   return page.locator('.run-chart').evaluateAll((figures) =>
     figures.map((f) => {
@@ -60,15 +47,6 @@ async function chartBoxes(page: Page): Promise<{ figure: Box; plot: Box; canvas:
         canvas: box(f.querySelector('canvas')),
       };
     }),
-  );
-}
-
-function overlaps(a: Box, b: Box): boolean {
-  return (
-    a.x < b.x + b.width - 0.5 &&
-    b.x < a.x + a.width - 0.5 &&
-    a.y < b.y + b.height - 0.5 &&
-    b.y < a.y + a.height - 0.5
   );
 }
 
@@ -96,34 +74,17 @@ async function expectLaidOut(page: Page, label: string): Promise<void> {
 }
 
 describe.skipIf(!chromiumPath)('the Runs view', { timeout: 180_000 }, () => {
-  let work: string;
-  let dir: string;
-  let ui: Running;
-  let browser: Browser;
+  let runs: RunsUi;
   let page: Page;
 
   beforeAll(async () => {
-    assertBuilt();
-    work = await mkdtemp(path.join(tmpdir(), 'tapedeck-runs-'));
-    dir = path.join(work, 'snap');
-    await makeSnapshot(dir, 12);
-    await writeRunReports(dir, [baseline, faulty]);
-    await writeFile(path.join(dir, 'runs', 'half-written.json'), '{ "format": "tapedeck-run/1", ');
-    ui = await startTapedeck(['ui', dir, '--port', '0', '--no-open'], {
-      TAPEDECK_CONFIG_DIR: path.join(work, 'config'),
-    });
-    browser = await launchChromium(chromiumPath as string, { width: 1600, height: 1000 });
-    browser.context.setDefaultTimeout(20_000);
-    page = await browser.context.newPage();
-    await page.goto(ui.url);
-    await page.locator('.call-row').first().waitFor({ timeout: 60_000 });
+    runs = await openRunsUi(chromiumPath as string, [baseline, faulty], (dir) =>
+      writeFile(path.join(dir, 'runs', 'half-written.json'), '{ "format": "tapedeck-run/1", '),
+    );
+    page = runs.page;
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await ui?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+  afterAll(() => runs?.close());
 
   it('lists both runs and the broken file, newest first', async () => {
     await page.getByRole('tab', { name: 'Runs' }).click();
