@@ -132,7 +132,7 @@ describe.skipIf(!chromiumPath)('the Runs view', { timeout: 180_000 }, () => {
     expect((shares[0] as number) - (shares.at(-1) as number)).toBeGreaterThan(20);
   });
 
-  it('overlays a second run dashed on the per-step charts', async () => {
+  it('overlays a second run dashed on the per-step and over-time charts', async () => {
     const detail = page.getByTestId('run-detail');
     await detail.getByLabel('compare with').selectOption('baseline');
     const p95 = detail.getByTestId('chart-p95');
@@ -151,6 +151,30 @@ describe.skipIf(!chromiumPath)('the Runs view', { timeout: 180_000 }, () => {
     expect(shown.every((m) => m.style === 'solid')).toBe(true);
     const share = await detail.getByTestId('chart-share').locator('.u-legend').textContent();
     expect(share).toContain('vendor-b · baseline');
+    // The over-time charts overlay it too, on seconds since each run's start.
+    for (const [id, names] of [
+      ['chart-vendors', RUN_VENDORS],
+      ['chart-problems', ['errors', 'timeouts', 'retries']],
+    ] as const) {
+      const chart = detail.getByTestId(id);
+      await chart.locator('.u-legend', { hasText: `${names[0]} · baseline` }).waitFor();
+      const rows = await chart.locator('.u-legend .u-series').evaluateAll((els) =>
+        els.map((r) => ({
+          label: r.textContent ?? '',
+          style: getComputedStyle(r.querySelector('.u-marker') as Element).borderStyle,
+        })),
+      );
+      const dashed = rows.filter((m) => m.label.endsWith('· baseline'));
+      expect(
+        dashed.map((m) => m.label.replace(' · baseline', '')),
+        id,
+      ).toEqual([...names]);
+      expect(
+        dashed.every((m) => m.style === 'dashed'),
+        id,
+      ).toBe(true);
+      expect(await chart.textContent(), id).toContain('dashed: baseline');
+    }
     expect(await detail.getByTestId('run-steps').locator('thead th').allTextContents()).toContain(
       'Δ p95',
     );

@@ -95,4 +95,53 @@ describe('over-time series', () => {
       { t: 12, concurrency: 50 },
     ]);
   });
+
+  it('overlay a compared run on seconds since its own start, a gap where it has no such second', () => {
+    const longer = makeRunReport({
+      id: 'before',
+      startedAt: '2026-12-01T10:00:00.000Z',
+      steps: [5, 20, 50, 100],
+      degrading: null,
+    });
+    const data = vendorRequestsOverTime(shown, longer);
+    const longerSeconds = longer.steps.flatMap((s) => s.seconds).map((s) => s.t);
+    expect(data.x).toEqual([...new Set([...longerSeconds])].sort((a, b) => a - b));
+    expect(data.series.map((s) => s.label)).toEqual([
+      ...RUN_VENDORS,
+      ...RUN_VENDORS.map((v) => `${v} · before`),
+    ]);
+    const b = data.series.find((s) => s.label === 'vendor-b');
+    const bBefore = data.series.find((s) => s.label === 'vendor-b · before');
+    expect(b?.compared).toBe(false);
+    expect(bBefore?.compared).toBe(true);
+    const shownEnd = Math.max(...shown.steps.flatMap((s) => s.seconds).map((s) => s.t));
+    data.x.forEach((t, i) => {
+      expect(b?.values[i] === null, `shown at ${t}s`).toBe(t > shownEnd);
+      expect(bBefore?.values[i]).not.toBeNull();
+    });
+    const problems = problemsOverTime(shown, longer);
+    expect(problems.series.map((s) => s.label)).toEqual([
+      'errors',
+      'timeouts',
+      'retries',
+      'errors · before',
+      'timeouts · before',
+      'retries · before',
+    ]);
+    const retriesBefore = problems.series[5]?.values.reduce<number>((a, v) => a + (v ?? 0), 0);
+    expect(retriesBefore).toBe(longer.steps.reduce((a, s) => a + s.retries, 0));
+  });
+
+  it('add up a second a hand-edited report repeats, so the axis never holds one twice', () => {
+    const twice = structuredClone(shown);
+    const [first, second] = twice.steps;
+    const dup = first?.seconds.at(-1);
+    if (!dup || !second) throw new Error('fixture has two steps with seconds');
+    second.seconds.unshift({ ...dup });
+    const data = problemsOverTime(twice);
+    expect(new Set(data.x).size).toBe(data.x.length);
+    const i = data.x.indexOf(dup.t);
+    expect(data.series[0]?.values[i]).toBe(dup.errors * 2);
+    expect(data.series[2]?.values[i]).toBe(dup.retries * 2);
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * The Runs view: the folder's `tapedeck load` reports on the left; the selected run's charts and
- * steps on the right, with a second run overlaid (dashed) on the per-step charts.
+ * steps on the right, with a second run overlaid (dashed) on the per-step and over-time charts.
  */
 import { useCallback, useMemo } from 'react';
 import type { RunSummary } from '../../../shared/desktop-api.js';
@@ -325,8 +325,8 @@ function RunCharts({
   const vendors = useMemo(() => vendorsOf(run, compare), [run, compare]);
   const p95 = useMemo(() => p95ByStep(run, compare), [run, compare]);
   const share = useMemo(() => shareByStep(run, compare), [run, compare]);
-  const perVendor = useMemo(() => vendorRequestsOverTime(run), [run]);
-  const problems = useMemo(() => problemsOverTime(run), [run]);
+  const perVendor = useMemo(() => vendorRequestsOverTime(run, compare), [run, compare]);
+  const problems = useMemo(() => problemsOverTime(run, compare), [run, compare]);
   const starts = useMemo(() => stepStarts(run), [run]);
   const bars = useMemo<CostBar[]>(
     () =>
@@ -387,6 +387,7 @@ function RunCharts({
       />
       <UChart
         title="Requests per vendor over time"
+        note={compare ? `dashed: ${compare.id}` : undefined}
         testId="chart-vendors"
         data={vendorData}
         options={vendorOptions}
@@ -394,6 +395,7 @@ function RunCharts({
       />
       <UChart
         title="Errors, timeouts, retries over time"
+        note={compare ? `dashed: ${compare.id}` : undefined}
         testId="chart-problems"
         data={problemData}
         options={problemOptions}

@@ -105,32 +105,67 @@ export function allSeconds(run: RunReport): RunReport['steps'][number]['seconds'
   return run.steps.flatMap((s) => s.seconds).sort((a, b) => a.t - b.t);
 }
 
-/** Vendor requests in each second of the run. */
-export function vendorRequestsOverTime(run: RunReport): ChartData {
-  const seconds = allSeconds(run);
-  const vendors = vendorsOf(run);
+type RunSecond = RunReport['steps'][number]['seconds'][number];
+
+/** Both runs' seconds on one axis: seconds since each run's own start, so their steps line up. */
+function secondsAxis(runs: RunReport[]): number[] {
+  return [...new Set(runs.flatMap((r) => allSeconds(r).map((s) => s.t)))].sort((a, b) => a - b);
+}
+
+/**
+ * A count per second of the axis: null where the run has no such second (a compared run that
+ * ran longer or shorter), the sum where a hand-edited report repeats one.
+ */
+function perSecond(run: RunReport, x: number[], count: (s: RunSecond) => number): Column {
+  const byT = new Map<number, number>();
+  for (const s of allSeconds(run)) byT.set(s.t, (byT.get(s.t) ?? 0) + count(s));
+  return x.map((t) => byT.get(t) ?? null);
+}
+
+/** Vendor requests in each second of the run, and of the compared run (dashed) when there is one. */
+export function vendorRequestsOverTime(
+  run: RunReport,
+  compare: RunReport | null = null,
+): ChartData {
+  const runs = compare ? [run, compare] : [run];
+  const x = secondsAxis(runs);
+  const vendors = vendorsOf(run, compare);
   return {
-    x: seconds.map((s) => s.t),
-    series: vendors.map((v) => ({
-      label: v,
-      vendor: v,
-      compared: false,
-      values: seconds.map((s) => s.vendors[v] ?? 0),
-    })),
+    x,
+    series: runs.flatMap((r) => {
+      const own = new Set(vendorsOf(r));
+      return vendors
+        .filter((v) => own.has(v))
+        .map((v) => ({
+          label: named(v, r, compare),
+          vendor: v,
+          compared: r === compare,
+          values: perSecond(r, x, (s) => s.vendors[v] ?? 0),
+        }));
+    }),
   };
 }
 
-/** Errors, client timeouts and vendor retries in each second of the run. */
-export function problemsOverTime(run: RunReport): ChartData {
-  const seconds = allSeconds(run);
-  const col = (pick: (s: (typeof seconds)[number]) => number): Column => seconds.map(pick);
+const PROBLEMS = [
+  ['errors', (s: RunSecond) => s.errors],
+  ['timeouts', (s: RunSecond) => s.timeouts],
+  ['retries', (s: RunSecond) => s.retries],
+] as const;
+
+/** Errors, client timeouts and vendor retries in each second of the run (and the compared run). */
+export function problemsOverTime(run: RunReport, compare: RunReport | null = null): ChartData {
+  const runs = compare ? [run, compare] : [run];
+  const x = secondsAxis(runs);
   return {
-    x: seconds.map((s) => s.t),
-    series: [
-      { label: 'errors', vendor: null, compared: false, values: col((s) => s.errors) },
-      { label: 'timeouts', vendor: null, compared: false, values: col((s) => s.timeouts) },
-      { label: 'retries', vendor: null, compared: false, values: col((s) => s.retries) },
-    ],
+    x,
+    series: runs.flatMap((r) =>
+      PROBLEMS.map(([label, count]) => ({
+        label: named(label, r, compare),
+        vendor: null,
+        compared: r === compare,
+        values: perSecond(r, x, count),
+      })),
+    ),
   };
 }
 
