@@ -48,6 +48,17 @@ describe('per-step series', () => {
     ]);
   });
 
+  it("shorten a long compared id in the middle, where two runs' ids differ, never at the end", () => {
+    const early = { ...before, id: 'gateway-2026-12-04T19-45-18-730Z' };
+    const late = { ...shown, id: 'gateway-2026-12-04T19-46-48-582Z' };
+    const labels = p95ByStep(late, early).series.map((s) => s.label);
+    expect(labels).toContain('target · gateway-…18-730Z');
+    const mine = vendorRequestsOverTime(early, late).series.map((s) => s.label);
+    expect(mine).toContain('vendor-a · gateway-…48-582Z');
+    for (const label of [...labels, ...mine])
+      expect(label.split(' · ')[1]?.length ?? 0).toBeLessThanOrEqual(16);
+  });
+
   it('leave out a vendor p95 the report does not carry', () => {
     const bare = structuredClone(shown);
     for (const step of bare.steps) for (const v of Object.values(step.vendors)) delete v.p95Ms;

@@ -37,3 +37,14 @@ export function formatClock(iso: string): string {
   const full = formatTimestamp(iso);
   return full === iso ? iso : full.slice(11);
 }
+
+/**
+ * `gateway…-48-582Z`: at most `max` characters, cut in the middle, because run ids share their
+ * start (a prefix, the date) and differ at the end (the time), while names differ at the start.
+ */
+export function middleEllipsis(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const keep = max - 1;
+  const head = Math.ceil(keep / 2);
+  return `${text.slice(0, head)}…${text.slice(text.length - (keep - head))}`;
+}

@@ -1,5 +1,6 @@
 /** uPlot options for the Runs view's charts: shared axes and series styling, per-chart extras. */
 import uPlot from 'uplot';
+import { middleEllipsis } from '../lib/format.js';
 import type { ChartTheme } from './chart-theme.js';
 import { vendorColour } from './chart-theme.js';
 import type { ChartData, SeriesDef } from './run-series.js';
@@ -161,10 +162,6 @@ export interface CostBar {
   role: 'shown' | 'compared' | 'other';
 }
 
-function shortId(id: string): string {
-  return id.length > 12 ? `${id.slice(0, 11)}…` : id;
-}
-
 /** One bar per run, oldest first; the shown and the compared run in their own colours. */
 export function costData(bars: CostBar[]): uPlot.AlignedData {
   const pick = (role: CostBar['role']) => bars.map((b) => (b.role === role ? b.usd : null));
@@ -190,7 +187,7 @@ export function costOptions(theme: ChartTheme, bars: CostBar[]): Options {
       axis(theme, 'run', {
         size: 30,
         splits: () => bars.map((_b, i) => i),
-        values: (_u, vals) => vals.map((v) => shortId(bars[v]?.id ?? '')),
+        values: (_u, vals) => vals.map((v) => middleEllipsis(bars[v]?.id ?? '', 13)),
         grid: { show: false },
       }),
       axis(theme, 'USD', {

@@ -3,6 +3,7 @@
  * null where a series has no point (a compared run without that concurrency step).
  */
 import type { RunReport } from '../../../shared/schema.js';
+import { middleEllipsis } from '../lib/format.js';
 
 export type Column = (number | null)[];
 
@@ -53,9 +54,12 @@ function perStep(
   });
 }
 
+/** The longest run id a legend entry carries whole; the chart's caption names it in full. */
+export const LEGEND_ID_MAX = 16;
+
 /** The shown run's series go by their plain names; the compared run's carry its id. */
 function named(label: string, run: RunReport, compare: RunReport | null): string {
-  return run === compare ? `${label} · ${run.id}` : label;
+  return run === compare ? `${label} · ${middleEllipsis(run.id, LEGEND_ID_MAX)}` : label;
 }
 
 /** p95 latency by concurrency: the target's, and each vendor's where the mock measured it. */
