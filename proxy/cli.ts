@@ -7,6 +7,7 @@ import { DEFAULT_MAX_BODY_BYTES } from '../shared/limits.js';
 import { formatCost } from '../shared/format.js';
 import { parseInboundFlags } from '../shared/inbound.js';
 import { parseUpstreamFlag } from '../shared/upstreams.js';
+import { helpText } from './help-text.js';
 import { placeholderKeys, sdkEnv } from './child-env.js';
 import { LimitFlagError, parseByteSize, parseMs } from './cli-limits.js';
 import { formatLoadError, formatReport, inspectSnapshot } from './inspect.js';
@@ -199,16 +200,18 @@ export async function main(argv: string[]): Promise<number> {
     .command('record')
     .summary('proxy the providers and write one file per call')
     .description(
-      'Sits between your app and the providers and writes one call file per request into the snapshot folder.\n' +
-        'Point an SDK at http://HOST:PORT/NAME, e.g. OPENAI_BASE_URL=http://127.0.0.1:8080/openai/v1.\n' +
-        'Built-in names: openai, anthropic, gemini, xai, openrouter. With "-- CMD", runs CMD with the SDK\n' +
-        'base-URL variables set (API keys are left as they are), then stops and exits with its code.\n' +
-        'A request that cannot be recorded (body over --max-body, JSON nested too deep, unknown upstream)\n' +
-        'is refused before it is forwarded; a call file that cannot be written is logged as NOT RECORDED.\n' +
-        "Exit codes: 0 ok (or CMD's code), 1 --strict found a request not recorded, 2 usage error\n" +
-        '(bad flag, port in use, folder that cannot be created). Limits and timeouts: docs/limits.md.\n' +
-        '--inbound PORT=URL also puts a reverse proxy on PORT in front of your app at URL and writes each\n' +
+      helpText(
+        'Sits between your app and the providers and writes one call file per request into the snapshot folder.',
+        'Point an SDK at http://HOST:PORT/NAME, e.g. OPENAI_BASE_URL=http://127.0.0.1:8080/openai/v1.',
+        'Built-in names: openai, anthropic, gemini, xai, openrouter. With "-- CMD", runs CMD with the SDK',
+        'base-URL variables set (API keys are left as they are), then stops and exits with its code.',
+        'A request that cannot be recorded (body over --max-body, JSON nested too deep, unknown upstream)',
+        'is refused before it is forwarded; a call file that cannot be written is logged as NOT RECORDED.',
+        "Exit codes: 0 ok (or CMD's code), 1 --strict found a request not recorded, 2 usage error",
+        '(bad flag, port in use, folder that cannot be created). Limits and timeouts: docs/limits.md.',
+        '--inbound PORT=URL also puts a reverse proxy on PORT in front of your app at URL and writes each',
         'request to it and its reply into DIR/inbound/ (docs/inbound.md).',
+      ),
     )
     .argument('[dir]', 'snapshot folder (created if absent)')
     .option('--out <dir>', 'same as the positional folder')
@@ -283,12 +286,14 @@ export async function main(argv: string[]): Promise<number> {
     .command('mock')
     .summary('serve a snapshot as fake vendors')
     .description(
-      'Answers requests from the snapshot folder with the recorded status, headers, JSON and SSE streams.\n' +
-        "Unmatched requests get a 404 in the provider's error shape naming the closest recorded call.\n" +
-        'With "-- CMD", runs CMD with the SDK base-URL variables set and placeholder API keys for the\n' +
-        'providers that have none set (a set key is never replaced), then exits with its code.\n' +
-        "Exit codes: 0 ok (or CMD's code), 1 --strict found unmatched requests or invalid files (they are\n" +
+      helpText(
+        'Answers requests from the snapshot folder with the recorded status, headers, JSON and SSE streams.',
+        "Unmatched requests get a 404 in the provider's error shape naming the closest recorded call.",
+        'With "-- CMD", runs CMD with the SDK base-URL variables set and placeholder API keys for the',
+        'providers that have none set (a set key is never replaced), then exits with its code.',
+        "Exit codes: 0 ok (or CMD's code), 1 --strict found unmatched requests or invalid files (they are",
         'printed), 2 usage error (bad flag, missing folder, port in use). Limits and timeouts: docs/limits.md.',
+      ),
     )
     .argument('[dir]', 'snapshot folder')
     .option('--in <dir>', 'same as the positional folder')
@@ -401,6 +406,15 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('inspect')
     .summary('list the calls of a snapshot with tokens, latency and cost')
+    .description(
+      helpText(
+        'Prints each call of the snapshot folder (provider, model, request, status, stream, time to',
+        'first byte and total, tokens, cost) and the totals.',
+        'A file that cannot be used is skipped with its name and reason on stderr; every other file',
+        'is still listed.',
+        'Exit codes: 0 ok, 1 --strict found an invalid file, 2 usage error (bad flag, missing folder).',
+      ),
+    )
     .argument('[dir]', 'snapshot folder')
     .option('--in <dir>', 'same as the positional folder')
     .option('--json', 'print { calls, totals, errors } as JSON')
@@ -421,10 +435,12 @@ export async function main(argv: string[]): Promise<number> {
     .command('migrate')
     .summary('rewrite an older snapshot folder in the current file format')
     .description(
-      'Upgrades tapedeck.json and each call file of an older format to the current one.\n' +
-        'Each file is replaced atomically; files already current are left untouched.\n' +
-        'Older folders are read without it too: this makes the upgrade permanent.\n' +
+      helpText(
+        'Upgrades tapedeck.json and each call file of an older format to the current one.',
+        'Each file is replaced atomically; files already current are left untouched.',
+        'Older folders are read without it too: this makes the upgrade permanent.',
         'Exit codes: 0 ok, 1 a file could not be migrated (invalid, newer), 2 usage error.',
+      ),
     )
     .argument('<dir>', 'snapshot folder')
     .option('--dry-run', 'say what would change, write nothing')
@@ -446,10 +462,12 @@ export async function main(argv: string[]): Promise<number> {
     .command('ui')
     .summary('open the desktop UI in a browser')
     .description(
-      'Serves the Tapedeck UI on 127.0.0.1 and opens it in your browser.\n' +
-        'The printed URL carries a secret token: only a browser that opened it can use the UI.\n' +
-        'Without a folder, the start page offers recent folders, a folder browser and a demo.\n' +
+      helpText(
+        'Serves the Tapedeck UI on 127.0.0.1 and opens it in your browser.',
+        'The printed URL carries a secret token: only a browser that opened it can use the UI.',
+        'Without a folder, the start page offers recent folders, a folder browser and a demo.',
         'Exit codes: 0 ok, 2 usage error (bad flag, missing folder, port in use).',
+      ),
     )
     .argument('[dir]', 'snapshot folder to open')
     .option('--port <port>', 'port, 0 for any free one', '0')
@@ -477,12 +495,14 @@ export async function main(argv: string[]): Promise<number> {
     .command('load')
     .summary('replay captured requests against your service in concurrency steps, and report')
     .description(
-      'Sends the requests captured in DIR/inbound/ (or --requests FILE.jsonl) to TARGET at each\n' +
-        'concurrency step in turn, prints a table per step and saves the run to DIR/runs/<time>.json.\n' +
-        'With --mock DIR it runs the vendors too (else it uses a mock already serving --from, if any)\n' +
-        "and reports their side: retries, each vendor's share, faults fired, cost avoided.\n" +
-        'With --export k6 FILE it writes the same run as a k6 script instead. Guide: docs/load.md.\n' +
+      helpText(
+        'Sends the requests captured in DIR/inbound/ (or --requests FILE.jsonl) to TARGET at each',
+        'concurrency step in turn, prints a table per step and saves the run to DIR/runs/<time>.json.',
+        'With --mock DIR it runs the vendors too (else it uses a mock already serving --from, if any)',
+        "and reports their side: retries, each vendor's share, faults fired, cost avoided.",
+        'With --export k6 FILE it writes the same run as a k6 script instead. Guide: docs/load.md.',
         'Exit codes: 0 ok, 1 a --fail-if condition held on some step, 2 usage error.',
+      ),
     )
     .argument('<target>', 'base URL of the service, e.g. http://127.0.0.1:8000')
     .argument('[file]', 'the file of --export k6 FILE')
@@ -515,10 +535,12 @@ export async function main(argv: string[]): Promise<number> {
     .command('report')
     .summary('print a load run, or compare two')
     .description(
-      'RUN is a run file or the id of one in DIR/runs/ (DIR from --in, default ./snap).\n' +
-        'Two runs are compared step by step (matched by concurrency): p95, errors, timeouts,\n' +
-        'retries per request and req/s, with REGRESSION where the second run is worse.\n' +
+      helpText(
+        'RUN is a run file or the id of one in DIR/runs/ (DIR from --in, default ./snap).',
+        'Two runs are compared step by step (matched by concurrency): p95, errors, timeouts,',
+        'retries per request and req/s, with REGRESSION where the second run is worse.',
         'Exit codes: 0 ok, 2 usage error (a run not found or not a run report).',
+      ),
     )
     .argument('<run>', 'the run (or the one before)')
     .argument('[run2]', 'a second run to compare with the first')
