@@ -40,6 +40,7 @@ export interface LoadPlan {
 }
 
 const SAMPLE_MS = 1000;
+const SAMPLE_LATE_MS = 2;
 /** A long step reads the mock's samples this often too: the mock keeps only 15 minutes. */
 const SAMPLES_EVERY = 60;
 
@@ -106,25 +107,37 @@ function splitTarget(target: string): { origin: string; base: string } {
   return { origin: u.origin, base: u.pathname.replace(/\/+$/, '') };
 }
 
-/** Reads the mock once a second, handing each difference to the step's seconds. */
+/**
+ * Reads the mock once a second, on the run's whole seconds, handing each difference to the second
+ * it was counted in: a read just after second k's end holds what ended in second k, so the vendor
+ * lines of the charts sit in the same seconds as the target's requests that caused them.
+ */
 class Sampler {
   private stopped = false;
   private last: StatsSample;
+  /** When the counts in `last` were read: the start of the interval the next read covers. */
+  private lastAt: number;
   private readonly loop: Promise<void>;
 
   constructor(
     private readonly url: string,
     first: StatsSample,
+    firstAt: number,
+    private readonly runStart: number,
     private readonly stats: StepStats,
     private readonly samples: { reader: SamplesReader; from: number } | null,
   ) {
     this.last = first;
+    this.lastAt = firstAt;
     this.loop = this.run();
   }
 
   private async run(): Promise<void> {
     for (let tick = 1; !this.stopped; tick++) {
-      await sleep(SAMPLE_MS);
+      const now = performance.now();
+      const next = this.runStart + (Math.floor((now - this.runStart) / SAMPLE_MS) + 1) * SAMPLE_MS;
+      // A little past the boundary: a timer may fire a millisecond early.
+      await sleep(next - now + SAMPLE_LATE_MS);
       if (this.stopped) return;
       await this.take();
       if (this.samples && tick % SAMPLES_EVERY === 0)
@@ -133,11 +146,13 @@ class Sampler {
   }
 
   private async take(): Promise<void> {
+    const at = performance.now();
     // A sample missed (the mock busy or gone) is folded into the next one.
     const now = await sampleStats(this.url).catch(() => null);
     if (now === null) return;
-    this.stats.vendorSample(statsDelta(this.last, now), performance.now());
+    this.stats.vendorSample(statsDelta(this.last, now), this.lastAt);
     this.last = now;
+    this.lastAt = at;
   }
 
   /** The last sample, taken once every request of the step has ended. */
@@ -217,7 +232,7 @@ async function runStep(
   reader?.clear();
   const sampler =
     plan.mockUrl !== null && before !== null
-      ? new Sampler(plan.mockUrl, before, stats, reader && { reader, from: start })
+      ? new Sampler(plan.mockUrl, before, start, runStart, stats, reader && { reader, from: start })
       : null;
   const deadline = plan.durationMs !== null ? start + plan.durationMs : Infinity;
   const n = plan.requests.length;

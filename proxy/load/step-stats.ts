@@ -80,9 +80,12 @@ export class StepStats {
     s.timeouts++;
   }
 
-  /** What the mock counted since the previous sample, put in the second the sample was taken. */
-  vendorSample(delta: StatsSample, at: number): void {
-    const s = this.second(at);
+  /**
+   * What the mock counted since the previous sample, put in the second that interval began in
+   * (`from`): the runner reads on the run's whole seconds, so an interval lies in one second.
+   */
+  vendorSample(delta: StatsSample, from: number): void {
+    const s = this.second(from);
     for (const [name, d] of Object.entries(delta)) {
       s.retries += d.retries;
       if (d.requests > 0) s.vendors[name] = (s.vendors[name] ?? 0) + d.requests;
