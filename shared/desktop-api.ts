@@ -159,6 +159,8 @@ export type RunSummary =
       /** The highest step p95 latency, ms; null for a run with no steps. */
       worstP95Ms: number | null;
       costAvoidedUsd: number;
+      /** Stopped (Ctrl-C) before its steps ended: its last step is cut short. */
+      interrupted: boolean;
     }
   /** A runs/ file that did not load: listed with why, never fatal to the list. */
   | { ok: false; id: string; file: string; reason: string };

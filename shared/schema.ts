@@ -722,6 +722,12 @@ export const RunReport = z
       .strict(),
     steps: z.array(RunStep),
     costAvoidedUsd: z.number().nonnegative(),
+    interrupted: z
+      .literal(true)
+      .optional()
+      .describe(
+        'set when the run was stopped (Ctrl-C, SIGTERM) before its steps ended: its last step is cut short and the steps after it never ran',
+      ),
   })
   .strict();
 export type RunReport = z.infer<typeof RunReport>;

@@ -42,6 +42,7 @@ describe('listRuns', () => {
         steps: 4,
         worstP95Ms: Math.max(...newer.steps.map((s) => s.latencyMs.p95)),
         costAvoidedUsd: newer.costAvoidedUsd,
+        interrupted: false,
       },
       expect.objectContaining({ ok: true, id: 'baseline', steps: 4 }),
     ]);

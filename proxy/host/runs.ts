@@ -60,6 +60,7 @@ function summaryOf(id: string, report: RunReport): RunSummary {
     steps: report.steps.length,
     worstP95Ms: p95s.length > 0 ? Math.max(...p95s) : null,
     costAvoidedUsd: report.costAvoidedUsd,
+    interrupted: report.interrupted === true,
   };
 }
 

@@ -266,6 +266,7 @@ export async function runLoadCommand(
       },
       steps,
       costAvoidedUsd: Math.round(cost * 1e6) / 1e6,
+      ...(interrupted ? { interrupted: true as const } : {}),
     };
     await writeRunReport(reportFile, report);
     o.out(`\ntapedeck: run ${report.id} saved to ${reportFile}`);

@@ -36,6 +36,8 @@ export interface StepComparison {
   regressions: string[];
   /** Which run has the step when only one does. */
   only: 'before' | 'after' | null;
+  /** The runs in which this step was cut short (the last step of an interrupted run). */
+  cutShort: ('before' | 'after')[];
 }
 
 export interface VendorComparison {
@@ -111,6 +113,7 @@ export function compareStep(a: RunStep, b: RunStep): StepComparison {
     vendors,
     regressions,
     only: null,
+    cutShort: [],
   };
 }
 
@@ -124,7 +127,13 @@ const lone = (concurrency: number, only: 'before' | 'after'): StepComparison => 
   vendors: {},
   regressions: [],
   only,
+  cutShort: [],
 });
+
+/** The step an interrupted run stopped in (its last), null for a run that ran to its end. */
+export function cutShortStep(r: RunReport): RunStep | null {
+  return r.interrupted ? (r.steps.at(-1) ?? null) : null;
+}
 
 /** Steps in ascending concurrency; a concurrency run twice in one report compares its first step. */
 export function compareRuns(before: RunReport, after: RunReport): RunComparison {
@@ -136,11 +145,15 @@ export function compareRuns(before: RunReport, after: RunReport): RunComparison 
   const a = first(before);
   const b = first(after);
   const all = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => x - y);
-  const steps = all.map((c) => {
+  const cutA = cutShortStep(before);
+  const cutB = cutShortStep(after);
+  const steps = all.map((c): StepComparison => {
     const sa = a.get(c);
     const sb = b.get(c);
-    if (sa && sb) return compareStep(sa, sb);
-    return lone(c, sa ? 'before' : 'after');
+    const step = sa && sb ? compareStep(sa, sb) : lone(c, sa ? 'before' : 'after');
+    if (sa !== undefined && sa === cutA) step.cutShort.push('before');
+    if (sb !== undefined && sb === cutB) step.cutShort.push('after');
+    return step;
   });
   return {
     before: before.id,

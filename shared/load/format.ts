@@ -1,6 +1,6 @@
 /** The text tables of `tapedeck load` (one per step as it ends) and `tapedeck report`. */
 import type { RunReport, RunStep, RunVendor } from '../schema.js';
-import type { Delta, RunComparison } from './compare.js';
+import { cutShortStep, type Delta, type RunComparison } from './compare.js';
 
 const ms = (n: number) => `${Math.round(n)} ms`;
 const num = (n: number, digits = 2) => String(Math.round(n * 10 ** digits) / 10 ** digits);
@@ -121,8 +121,10 @@ export function formatRun(r: RunReport): string {
         ? `, vendors: mock ${r.mock.url}${r.mock.scenario ? ` (scenario ${r.mock.scenario})` : ''}`
         : ', no vendor mock') +
       (r.faults.length > 0 ? `, faults on: ${r.faults.join(', ')}` : ''),
-    '',
   ];
+  const interrupted = interruptedLine(r);
+  if (interrupted !== null) lines.push(`  ${interrupted}`);
+  lines.push('');
   const rows = table([STEP_HEAD, ...r.steps.map(stepRow)]);
   lines.push(rows[0] ?? '');
   r.steps.forEach((s, i) => {
@@ -131,6 +133,23 @@ export function formatRun(r: RunReport): string {
   });
   if (r.mock) lines.push('', `cost avoided: $${num(r.costAvoidedUsd, 4)}`);
   return lines.join('\n');
+}
+
+/**
+ * `interrupted: step 20 cut short after 1.0 s of 30 s; 50, 100 never ran`, for a run stopped
+ * before its end; null for one that ran to it.
+ */
+export function interruptedLine(r: RunReport): string | null {
+  if (!r.interrupted) return null;
+  const last = cutShortStep(r);
+  const ran = new Set(r.steps.map((s) => s.concurrency));
+  const planned = r.options.steps.slice(r.steps.length).filter((c) => !ran.has(c));
+  const of = r.options.durationMs !== null ? ` of ${num(r.options.durationMs / 1000, 0)} s` : '';
+  const cut =
+    last === null
+      ? 'stopped before its first step'
+      : `step ${last.concurrency} cut short after ${(last.durationMs / 1000).toFixed(1)} s${of}`;
+  return `interrupted: ${cut}${planned.length > 0 ? `; ${planned.join(', ')} never ran` : ''}`;
 }
 
 /** `▲ +340 ms (+12%)`, `▼ -3`, `= 0`. */
@@ -148,6 +167,9 @@ export function formatComparison(c: RunComparison): string {
     ['concurrency', 'p95', 'errors', 'timeouts', 'retries/req', 'req/s', 'malformed', ''],
   ];
   const label = (r: readonly string[]) => (r.length > 0 ? `REGRESSION (${r.join(', ')})` : '');
+  const cutShort = (s: RunComparison['steps'][number]) =>
+    s.cutShort.map((w) => `cut short in ${w === 'before' ? c.before : c.after}`).join(', ');
+  const noted = (...parts: string[]) => parts.filter((p) => p !== '').join('  ');
   for (const s of c.steps) {
     if (s.only !== null) {
       rows.push([
@@ -158,7 +180,7 @@ export function formatComparison(c: RunComparison): string {
         '',
         '',
         '',
-        '',
+        cutShort(s),
       ]);
       continue;
     }
@@ -175,7 +197,7 @@ export function formatComparison(c: RunComparison): string {
       arrow(s.retriesPerRequest, '', 2),
       arrow(s.rps, '', 1),
       '',
-      label(s.regressions.filter((r) => !vendorRegressions.has(r))),
+      noted(label(s.regressions.filter((r) => !vendorRegressions.has(r))), cutShort(s)),
     ]);
     // Each vendor's p95 and malformed replies (parser-error risk), as the mock saw them.
     for (const [name, v] of Object.entries(s.vendors))

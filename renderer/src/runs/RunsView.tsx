@@ -5,6 +5,8 @@
 import { useCallback, useMemo } from 'react';
 import type { RunSummary } from '../../../shared/desktop-api.js';
 import { formatCost, formatMs } from '../../../shared/format.js';
+import { cutShortStep } from '../../../shared/load/compare.js';
+import { interruptedLine } from '../../../shared/load/format.js';
 import type { RunReport } from '../../../shared/schema.js';
 import { formatCount, formatTimestamp } from '../lib/format.js';
 import { compareWith, loadRuns, selectRun, useRuns } from '../state/runs-store.js';
@@ -84,6 +86,7 @@ function RunList() {
                   {formatTimestamp(r.startedAt)} · {r.steps} steps
                   {r.worstP95Ms !== null && ` · p95 ≤ ${formatMs(r.worstP95Ms)}`}
                   {r.scenario && ` · ${r.scenario}`}
+                  {r.interrupted && ' · interrupted'}
                 </span>
               </button>
             </li>
@@ -145,11 +148,15 @@ function StepsTable({ run, compare }: { run: RunReport; compare: RunReport | nul
         </thead>
         <tbody>
           {run.steps.map((s) => {
+            const cut = s === cutShortStep(run);
             const other = compare?.steps.find((o) => o.concurrency === s.concurrency);
             const delta = other ? s.latencyMs.p95 - other.latencyMs.p95 : null;
             return (
               <tr key={s.concurrency}>
-                <td>{s.concurrency}</td>
+                <td title={cut ? 'cut short: the run was stopped in this step' : undefined}>
+                  {s.concurrency}
+                  {cut && ' (cut short)'}
+                </td>
                 <td>{formatCount(s.requests)}</td>
                 <td>{s.rps.toFixed(1)}</td>
                 <td className={s.errors > 0 ? 'bad' : undefined}>{formatCount(s.errors)}</td>
@@ -433,6 +440,11 @@ function RunDetail() {
             {run.mock?.scenario && ` · scenario ${run.mock.scenario}`}
             {run.faults.length > 0 && ` · faults: ${run.faults.join(', ')}`}
             {` · cost avoided ${formatCost(run.costAvoidedUsd)}`}
+          </span>
+        )}
+        {run?.interrupted && (
+          <span className="run-interrupted" data-testid="run-interrupted">
+            {interruptedLine(run)}
           </span>
         )}
         <span className="spacer" />
