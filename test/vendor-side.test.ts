@@ -37,6 +37,24 @@ describe('vendor-side series', () => {
     );
   });
 
+  it('draw a mock second two steps share once, not twice at the same x', () => {
+    const shared = structuredClone(sampled);
+    const [one, two] = shared.steps;
+    const boundary = one?.seconds.at(-1);
+    if (!boundary || !two) throw new Error('fixture has two steps with seconds');
+    // The next step's first second is the same mock second: same samples, its own target counts.
+    two.seconds.unshift({ ...boundary, requests: 3, vendors: {} });
+    for (const data of [queueOverTime, ttfbOverTime, giveUpsOverTime, malformedOverTime].map((f) =>
+      f(shared),
+    )) {
+      expect(data.x).toEqual(seconds.map((s) => s.t));
+      expect(data.series.every((c) => c.values.length === data.x.length)).toBe(true);
+    }
+    expect(valuesOf(giveUpsOverTime(shared), 'vendor-b')).toEqual(
+      valuesOf(giveUpsOverTime(sampled), 'vendor-b'),
+    );
+  });
+
   it('pair each vendor queue (solid) with its in flight (dotted), sockets on the right', () => {
     const data = queueOverTime(sampled);
     expect(data.series.map((s) => s.label)).toEqual([

@@ -16,6 +16,19 @@ export function vendorSideMissing(run: RunReport): string | null {
     : 'No vendor-side samples: this report was made by a tapedeck that did not sample the mock yet.';
 }
 
+/**
+ * The run's seconds once each: a mock second two steps share (the last of one, the first of the
+ * next) is in both steps with the same samples, and is drawn once.
+ */
+export function mockSeconds(run: RunReport): ReturnType<typeof allSeconds> {
+  const byT = new Map<number, ReturnType<typeof allSeconds>[number]>();
+  for (const s of allSeconds(run)) {
+    const seen = byT.get(s.t);
+    if (seen === undefined || seen.vendorSide === undefined) byT.set(s.t, s);
+  }
+  return [...byT.values()];
+}
+
 function perVendor(
   run: RunReport,
   pick: (v: VendorSecond) => number | null,
@@ -25,7 +38,7 @@ function perVendor(
    * open and nothing ended, so a count is 0 there; a time (TTFB) has none and stays a gap. */
   absent: 0 | null = 0,
 ): SeriesDef[] {
-  const seconds = allSeconds(run);
+  const seconds = mockSeconds(run);
   return vendorsOf(run).map((v) => ({
     label: label(v),
     vendor: v,
@@ -46,7 +59,7 @@ function perVendor(
  * report has them.
  */
 export function queueOverTime(run: RunReport): ChartData {
-  const seconds = allSeconds(run);
+  const seconds = mockSeconds(run);
   const queue = perVendor(
     run,
     (v) => v.waiting,
@@ -74,7 +87,7 @@ export function queueOverTime(run: RunReport): ChartData {
 /** Each vendor's p95 time to first byte in each second (a gap where it served nothing). */
 export function ttfbOverTime(run: RunReport): ChartData {
   return {
-    x: allSeconds(run).map((s) => s.t),
+    x: mockSeconds(run).map((s) => s.t),
     series: perVendor(
       run,
       (v) => v.ttfbP95Ms,
@@ -87,12 +100,12 @@ export function ttfbOverTime(run: RunReport): ChartData {
 
 /** Clients (the gateway) that left each vendor before its reply ended, per second. */
 export function giveUpsOverTime(run: RunReport): ChartData {
-  return { x: allSeconds(run).map((s) => s.t), series: perVendor(run, (v) => v.giveUps) };
+  return { x: mockSeconds(run).map((s) => s.t), series: perVendor(run, (v) => v.giveUps) };
 }
 
 /** Malformed replies each vendor sent per second: parser-error risk, apart from the errors. */
 export function malformedOverTime(run: RunReport): ChartData {
-  return { x: allSeconds(run).map((s) => s.t), series: perVendor(run, (v) => v.malformed) };
+  return { x: mockSeconds(run).map((s) => s.t), series: perVendor(run, (v) => v.malformed) };
 }
 
 export interface VendorStepRow {
