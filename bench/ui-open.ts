@@ -193,7 +193,7 @@ async function measure(
     await page.goto(url);
     await page.locator('.call-row').first().waitFor({ timeout: 180_000 });
     const openMs = performance.now() - t0;
-    const rowCount = await page.getByRole('grid').getAttribute('aria-rowcount');
+    const rowCount = await page.getByRole('grid', { name: 'calls' }).getAttribute('aria-rowcount');
     if (Number(rowCount) !== calls)
       throw new Error(`the table shows ${rowCount} rows, not ${calls}`);
 
