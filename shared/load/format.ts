@@ -142,8 +142,8 @@ export function formatRun(r: RunReport): string {
 export function interruptedLine(r: RunReport): string | null {
   if (!r.interrupted) return null;
   const last = cutShortStep(r);
-  const ran = new Set(r.steps.map((s) => s.concurrency));
-  const planned = r.options.steps.slice(r.steps.length).filter((c) => !ran.has(c));
+  // Steps run in the order given, so those after the ones in the report never ran.
+  const planned = r.options.steps.slice(r.steps.length);
   const of = r.options.durationMs !== null ? ` of ${num(r.options.durationMs / 1000, 0)} s` : '';
   const cut =
     last === null

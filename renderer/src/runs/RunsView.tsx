@@ -127,6 +127,7 @@ function CompareSelect({ runs, selected }: { runs: RunSummary[]; selected: strin
 
 /** The target's side per step; each vendor's share is in the vendors-by-step table below. */
 function StepsTable({ run, compare }: { run: RunReport; compare: RunReport | null }) {
+  const cutShort = cutShortStep(run);
   return (
     <div className="run-steps-wrap">
       <table className="run-steps" data-testid="run-steps">
@@ -148,7 +149,7 @@ function StepsTable({ run, compare }: { run: RunReport; compare: RunReport | nul
         </thead>
         <tbody>
           {run.steps.map((s) => {
-            const cut = s === cutShortStep(run);
+            const cut = s === cutShort;
             const other = compare?.steps.find((o) => o.concurrency === s.concurrency);
             const delta = other ? s.latencyMs.p95 - other.latencyMs.p95 : null;
             return (

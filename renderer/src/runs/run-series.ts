@@ -2,7 +2,7 @@
  * Run reports shaped into the columns uPlot draws: one shared x column, one column per series,
  * null where a series has no point (a compared run without that concurrency step).
  */
-import type { RunReport } from '../../../shared/schema.js';
+import type { RunReport, RunSecond } from '../../../shared/schema.js';
 import { middleEllipsis } from '../lib/format.js';
 
 export type Column = (number | null)[];
@@ -109,8 +109,6 @@ export function allSeconds(run: RunReport): RunReport['steps'][number]['seconds'
   return run.steps.flatMap((s) => s.seconds).sort((a, b) => a.t - b.t);
 }
 
-type RunSecond = RunReport['steps'][number]['seconds'][number];
-
 /** Both runs' seconds on one axis: seconds since each run's own start, so their steps line up. */
 function secondsAxis(runs: RunReport[]): number[] {
   return [...new Set(runs.flatMap((r) => allSeconds(r).map((s) => s.t)))].sort((a, b) => a - b);
@@ -120,9 +118,13 @@ function secondsAxis(runs: RunReport[]): number[] {
  * A count per second of the axis: null where the run has no such second (a compared run that
  * ran longer or shorter), the sum where a hand-edited report repeats one.
  */
-function perSecond(run: RunReport, x: number[], count: (s: RunSecond) => number): Column {
+function perSecond(
+  seconds: readonly RunSecond[],
+  x: number[],
+  count: (s: RunSecond) => number,
+): Column {
   const byT = new Map<number, number>();
-  for (const s of allSeconds(run)) byT.set(s.t, (byT.get(s.t) ?? 0) + count(s));
+  for (const s of seconds) byT.set(s.t, (byT.get(s.t) ?? 0) + count(s));
   return x.map((t) => byT.get(t) ?? null);
 }
 
@@ -138,13 +140,14 @@ export function vendorRequestsOverTime(
     x,
     series: runs.flatMap((r) => {
       const own = new Set(vendorsOf(r));
+      const seconds = allSeconds(r);
       return vendors
         .filter((v) => own.has(v))
         .map((v) => ({
           label: named(v, r, compare),
           vendor: v,
           compared: r === compare,
-          values: perSecond(r, x, (s) => s.vendors[v] ?? 0),
+          values: perSecond(seconds, x, (s) => s.vendors[v] ?? 0),
         }));
     }),
   };
@@ -162,14 +165,15 @@ export function problemsOverTime(run: RunReport, compare: RunReport | null = nul
   const x = secondsAxis(runs);
   return {
     x,
-    series: runs.flatMap((r) =>
-      PROBLEMS.map(([label, count]) => ({
+    series: runs.flatMap((r) => {
+      const seconds = allSeconds(r);
+      return PROBLEMS.map(([label, count]) => ({
         label: named(label, r, compare),
         vendor: null,
         compared: r === compare,
-        values: perSecond(r, x, count),
-      })),
-    ),
+        values: perSecond(seconds, x, count),
+      }));
+    }),
   };
 }
 

@@ -4,7 +4,7 @@
  * the vendors-by-step table. Reports without those samples (no mock, or an older tapedeck) get a
  * reason instead of empty charts.
  */
-import type { RunReport, VendorSecond } from '../../../shared/schema.js';
+import type { RunReport, RunSecond, VendorSecond } from '../../../shared/schema.js';
 import { allSeconds, vendorsOf, type ChartData, type SeriesDef } from './run-series.js';
 
 /** Why the run has no vendor-side charts, or null when it has samples to draw. */
@@ -20,8 +20,8 @@ export function vendorSideMissing(run: RunReport): string | null {
  * The run's seconds once each: a mock second two steps share (the last of one, the first of the
  * next) is in both steps with the same samples, and is drawn once.
  */
-export function mockSeconds(run: RunReport): ReturnType<typeof allSeconds> {
-  const byT = new Map<number, ReturnType<typeof allSeconds>[number]>();
+export function mockSeconds(run: RunReport): RunSecond[] {
+  const byT = new Map<number, RunSecond>();
   for (const s of allSeconds(run)) {
     const seen = byT.get(s.t);
     if (seen === undefined || seen.vendorSide === undefined) byT.set(s.t, s);
